@@ -1,0 +1,5 @@
+"""llmcourse: a static course-website generator for lecture notes."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

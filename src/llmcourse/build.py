@@ -1,0 +1,236 @@
+"""The build: discover -> parse -> render content -> link -> render pages -> write.
+
+Nothing is written before every document is parsed and rendered; all problems of a build are
+collected and raised together. A ``Builder`` keeps what it learnt between builds (parsed
+documents, rendered content, rendered pages), so the dev server's rebuild after a save redoes
+only the work that depends on what changed.
+"""
+
+from __future__ import annotations
+
+import os
+import time as clock
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import __version__
+from .config import SiteConfig, load_config
+from .content import ContentContext, page_variables, render_body
+from .discover import discover_content, discover_static
+from .errors import BuildError, ContentError, Diagnostic
+from .link import find_url_clashes, link_site, visible
+from .liquid import LiquidContext, create_liquid_environment, render_liquid
+from .markdown import create_markdown
+from .model import Content, Document, Entry, SourceFile
+from .pages import GENERATORS
+from .parse import parse_document, source_hash
+from .render import (RenderInputs, RenderState, check_layouts, create_environment, fingerprint,
+                     plan_site, render_planned)
+from .sources import decode
+from .theme import folder_fingerprint, static_dirs, template_dirs
+from .write import WriteStats, check_output_dir, write_site
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    site_dir: Path
+    out_dir: Path
+    drafts: bool = False
+    future: bool = False
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    lectures: int
+    pages: int
+    files: int
+    seconds: float
+    rendered: int  # pages rendered (the rest reused unchanged)
+    written: tuple[str, ...]
+    removed: tuple[str, ...]
+    warnings: tuple[Diagnostic, ...]
+    outputs: dict[str, bytes] = field(repr=False, default_factory=dict)
+
+    def summary(self) -> str:
+        return (f"{self.lectures} lectures, {self.pages} pages, {self.files} files "
+                f"in {self.seconds:.2f} s ({len(self.written)} written, "
+                f"{len(self.removed)} removed)")
+
+
+def site_time() -> datetime:
+    """``site.time``: SOURCE_DATE_EPOCH when set, so builds are reproducible."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    return datetime.now(tz=timezone.utc).replace(microsecond=0)
+
+
+@dataclass
+class _Parsed:
+    stamp: tuple[int, int, str]  # (mtime_ns, size, config): re-read only when one changes
+    document: Document | None
+    diagnostics: list[Diagnostic]
+
+
+class Builder:
+    """Builds one site, again and again, reusing whatever did not change."""
+
+    def __init__(self, options: BuildOptions, *, time: datetime | None = None,
+                 progress: Callable[[str, int, int], None] | None = None) -> None:
+        self.options = options
+        self.time = time  # fixed for a long-lived builder (dev server); else per build
+        self.progress = progress
+        self._parsed: dict[str, _Parsed] = {}
+        self._content: dict[tuple[str, str], tuple[Content, list[tuple[int, str]]]] = {}
+        self._render_state = RenderState()
+        self._md = create_markdown()
+
+    # -- stages -------------------------------------------------------------------------
+    def _parse_all(self, sources: Iterable[SourceFile], config: SiteConfig
+                   ) -> tuple[list[Document], list[Diagnostic]]:
+        docs, problems = [], []
+        seen = {}
+        config_key = config.fingerprint()
+        for source in sources:
+            stat = source.path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size, config_key)
+            cached = self._parsed.get(source.rel)
+            if cached is None or cached.stamp != stamp:
+                cached = self._parse_one(source, stamp, config)
+            seen[source.rel] = cached
+            problems.extend(cached.diagnostics)
+            if cached.document is not None:
+                docs.append(cached.document)
+        self._parsed = seen
+        return docs, problems
+
+    def _parse_one(self, source: SourceFile, stamp: tuple[int, int, str], config: SiteConfig
+                   ) -> _Parsed:
+        data = source.path.read_bytes()
+        text, notes = decode(data, source.rel)
+        if text is None:
+            return _Parsed(stamp, None, notes)
+        document, problems = parse_document(source, text, config, source_hash(data))
+        return _Parsed(stamp, document, notes + problems)
+
+    def _render_contents(self, docs: list[Document], config: SiteConfig, now: datetime
+                         ) -> tuple[list[Entry], list[Diagnostic]]:
+        urls_by_source = _urls_by_source(docs)
+        ctx = ContentContext(config.baseurl, urls_by_source, config.math)
+        liquid = create_liquid_environment(LiquidContext(
+            site={**config.as_liquid(), "time": now, "posts": _liquid_posts(docs)},
+            baseurl=config.baseurl, url=config.url, urls_by_source=urls_by_source,
+            post_urls={d.source.content_rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]: d.url
+                       for d in docs if d.is_lecture},
+            includes_dirs=tuple(d / "_includes" for d in template_dirs(self.options.site_dir)),
+            markdownify=lambda text: self._md.render(text),
+        ))
+        ctx_key = fingerprint(__version__, config.fingerprint(), sorted(urls_by_source.items()))
+        liquid_key = fingerprint(ctx_key, now.isoformat())
+        entries, problems = [], []
+        cache: dict[tuple[str, str], tuple[Content, list[tuple[int, str]]]] = {}
+        for index, doc in enumerate(docs):
+            uses_liquid = "{{" in doc.body or "{%" in doc.body
+            key = (doc.source_hash, liquid_key if uses_liquid else ctx_key)
+            result = self._content.get(key)
+            if result is None:
+                try:
+                    body = (render_liquid(liquid, doc.body, path=doc.source.rel,
+                                          line_offset=doc.body_line, page=page_variables(doc))
+                            if uses_liquid else doc.body)
+                except ContentError as exc:
+                    problems.append(exc.diagnostic)
+                    continue
+                result = render_body(doc, body, self._md, ctx)
+            cache[key] = result
+            content, warnings = result
+            problems.extend(Diagnostic(doc.source.rel, line, message, "warning")
+                            for line, message in warnings)
+            entries.append(Entry(doc, content))
+            if self.progress:
+                self.progress("render", index + 1, len(docs))
+        self._content = cache
+        return entries, problems
+
+    # -- the whole build ----------------------------------------------------------------
+    def build(self) -> BuildResult:
+        started = clock.perf_counter()
+        opts = self.options
+        check_output_dir(opts.site_dir, opts.out_dir)
+        config, problems = load_config(opts.site_dir)
+        now = self.time or site_time()
+        found = discover_content(opts.site_dir, config.exclude)
+        docs, parse_problems = self._parse_all(found.documents, config)
+        problems += parse_problems
+        docs = [d for d in docs if visible(d, now=now, drafts=opts.drafts, future=opts.future)]
+        statics = discover_static(static_dirs(opts.site_dir))
+        copies = {**statics, **{a.content_rel: a.path for a in found.assets}}
+        reserved = {rel: _owner(path, opts.site_dir) for rel, path in copies.items()}
+        problems += find_url_clashes(docs, reserved)
+        entries, content_problems = self._render_contents(docs, config, now)
+        problems += content_problems
+        env = create_environment(template_dirs(opts.site_dir), config)
+        problems += check_layouts(entries, env)
+        _raise_if_errors(problems)
+
+        site = link_site(entries, found.assets)
+        theme_key = fingerprint(folder_fingerprint(template_dirs(opts.site_dir)),
+                                config.fingerprint(), now.isoformat(), __version__)
+        planned, _ = plan_site(RenderInputs(site, config, now, theme_key), GENERATORS)
+        outputs, render_problems, rendered = render_planned(planned, env, self._render_state)
+        problems += render_problems
+        problems += _generated_clashes(planned, reserved)
+        _raise_if_errors(problems)
+
+        stats: WriteStats = write_site(opts.out_dir, {**outputs, ".nojekyll": b""}, copies)
+        return BuildResult(
+            lectures=len(site.lectures), pages=len(site.pages), files=len(copies),
+            seconds=clock.perf_counter() - started, rendered=rendered, written=stats.written,
+            removed=stats.removed, warnings=tuple(p for p in problems if p.level == "warning"),
+            outputs=outputs,
+        )
+
+
+def build_site(options: BuildOptions, **kwargs: object) -> BuildResult:
+    return Builder(options, **kwargs).build()  # type: ignore[arg-type]
+
+
+def _raise_if_errors(problems: list[Diagnostic]) -> None:
+    if any(p.level == "error" for p in problems):
+        raise BuildError(problems)
+
+
+def _urls_by_source(docs: list[Document]) -> dict[str, str]:
+    """Both content-relative and site-relative paths, so links and Liquid find documents."""
+    urls = {}
+    for doc in docs:
+        urls[doc.source.content_rel] = doc.url
+        urls[doc.source.rel] = doc.url
+        if doc.is_lecture:  # Jekyll's own paths keep working in {% link _posts/x.md %}
+            urls["_posts/" + doc.source.content_rel.rsplit("/", 1)[-1]] = doc.url
+    return dict(sorted(urls.items()))
+
+
+def _liquid_posts(docs: list[Document]) -> list[dict[str, object]]:
+    posts = sorted((d for d in docs if d.is_lecture),
+                   key=lambda d: (d.date.timestamp() if d.date else 0, d.url), reverse=True)
+    return [{"title": d.title, "url": d.url, "date": d.date, "categories": list(d.categories),
+             "tags": list(d.tags), "description": d.description} for d in posts]
+
+
+def _owner(path: Path, site_dir: Path) -> str:
+    try:
+        return path.resolve().relative_to(site_dir.resolve()).as_posix()
+    except ValueError:
+        return "the theme's " + path.parent.name + "/" + path.name
+
+
+def _generated_clashes(planned: list, reserved: dict[str, str]) -> list[Diagnostic]:
+    problems = []
+    for page in planned:
+        if page.output in reserved and not page.source:
+            problems.append(Diagnostic(reserved[page.output], 0,
+                                       f"this file clashes with the generated page {page.url}"))
+    return problems

@@ -1,0 +1,46 @@
+"""What every verb shares: printing diagnostics and mapping failures to exit codes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+import click
+
+from ..errors import BuildError, Diagnostic, LlmcourseError, UsageError
+
+T = TypeVar("T")
+
+debug_option = click.option(
+    "--debug", is_flag=True, help="Show Python tracebacks for errors (for bug reports)."
+)
+
+
+def print_diagnostics(diagnostics: Iterable[Diagnostic], *, with_level: bool = True) -> None:
+    """One line per problem on stderr, in a stable order (by path, then line)."""
+    for diag in sorted(diagnostics, key=lambda d: (d.path, d.line, d.level, d.message)):
+        click.echo(diag.format(with_level=with_level), err=True)
+
+
+def run_guarded(action: Callable[[], T], *, debug: bool) -> T:
+    """Run ``action``; turn llmcourse errors into printed lines and exit codes (1, or 2 for usage)."""
+    try:
+        return action()
+    except BuildError as exc:
+        if debug:
+            raise
+        print_diagnostics(exc.diagnostics)
+        errors = sum(d.level == "error" for d in exc.diagnostics)
+        click.echo(f"llmcourse: {errors} error(s); nothing was written.", err=True)
+        sys.exit(1)
+    except UsageError as exc:
+        if debug:
+            raise
+        click.echo(f"llmcourse: {exc}", err=True)
+        sys.exit(2)
+    except LlmcourseError as exc:
+        if debug:
+            raise
+        click.echo(f"llmcourse: {exc}", err=True)
+        sys.exit(1)

@@ -1,0 +1,62 @@
+"""``llmcourse build``: the site folder -> a static site in OUT."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..build import BuildOptions, Builder, BuildResult
+from ._common import debug_option, print_diagnostics, run_guarded
+
+
+def progress_reporter() -> tuple[object, object]:
+    """A rich progress bar on a terminal for long builds; nothing when piped (CI logs)."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True)
+    task = bar.add_task("Rendering", total=None)
+
+    def update(stage: str, done: int, total: int) -> None:
+        if total >= 50:
+            if not bar.live.is_started:
+                bar.start()
+            bar.update(task, completed=done, total=total)
+
+    return bar, update
+
+
+@click.command(name="build")
+@click.argument("site", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path),
+              help="Output folder (default: SITE/_site).")
+@click.option("--drafts", is_flag=True, help="Include drafts and unpublished lectures.")
+@click.option("--future", is_flag=True, help="Include lectures dated in the future.")
+@debug_option
+def command(site: Path, out: Path | None, drafts: bool, future: bool, debug: bool) -> None:
+    """Build the course website.
+
+    \b
+    Examples:
+      llmcourse build                 # ./ -> ./_site
+      llmcourse build course -o public --drafts
+    """
+    if not site.is_dir():
+        raise click.UsageError(f"site folder '{site}' does not exist")
+    options = BuildOptions(site_dir=site, out_dir=out or site / "_site", drafts=drafts,
+                           future=future)
+    bar, update = progress_reporter()
+
+    def run() -> BuildResult:
+        try:
+            return Builder(options, progress=update).build()  # type: ignore[arg-type]
+        finally:
+            if bar is not None:
+                bar.stop()  # type: ignore[attr-defined]
+
+    result = run_guarded(run, debug=debug)
+    print_diagnostics(result.warnings)
+    click.echo(f"Built {result.summary()} -> {options.out_dir}")

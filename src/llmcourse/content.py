@@ -1,0 +1,62 @@
+"""Render one document's body: Liquid first (as Jekyll does), then Markdown, then the text
+statistics the theme shows. Pure given its inputs, so it can run in worker processes and its
+result can be cached by the document's hash."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+from .markdown import render_markdown
+from .model import Content, Document
+from .parse import content_dir_url
+from .text import count_words, excerpt, reading_minutes, strip_html
+
+
+@dataclass(frozen=True)
+class ContentContext:
+    """What rendering a body needs besides the body: the same for every document of a build."""
+
+    baseurl: str
+    urls_by_source: Mapping[str, str]
+    site_math: bool
+
+
+def page_variables(doc: Document) -> dict[str, Any]:
+    """Jekyll's ``page`` object for Liquid in content."""
+    data: dict[str, Any] = dict(doc.front_matter)
+    data.update(title=doc.title, url=doc.url, date=doc.date, categories=list(doc.categories),
+                tags=list(doc.tags), path=doc.source.rel, slug=doc.slug,
+                description=doc.description, layout=doc.layout)
+    return data
+
+
+def render_body(doc: Document, body: str, md: MarkdownIt, ctx: ContentContext
+                ) -> tuple[Content, list[tuple[int, str]]]:
+    """Markdown (already through Liquid) -> Content, and warnings as (file line, message)."""
+    env: dict[str, Any] = {
+        "baseurl": ctx.baseurl,
+        "dir_url": content_dir_url(doc.source),
+        "urls_by_source": ctx.urls_by_source,
+        "math": ctx.site_math if doc.math is None else doc.math,
+        "path": doc.source.rel,
+    }
+    rendered = render_markdown(md, body, env=env)
+    plain = strip_html(rendered.html)
+    words, cjk = count_words(plain)
+    content = Content(
+        html=rendered.html,
+        toc=rendered.toc,
+        excerpt=doc.description or excerpt(rendered.html),
+        words=words + cjk,
+        reading_minutes=reading_minutes(words, cjk),
+        digest=hashlib.sha1(rendered.html.encode("utf-8", "surrogatepass")).hexdigest(),
+        data=rendered.data,
+    )
+    warnings = [(doc.body_line + line, message) for line, message in rendered.warnings]
+    return content, warnings
+

@@ -1,0 +1,52 @@
+"""The one Markdown factory: CommonMark + GFM + the syntax lectures written for Jekyll use.
+
+Every syntax extension is a small plugin in ``plugins/``; per-document data (headings, links,
+warnings, the page's math flag) travels through markdown-it's ``env``, never module globals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from .highlight import highlight_code
+from .plugins.headings import Heading, headings_plugin
+from .plugins.kramdown import kramdown_plugin
+from .plugins.links import links_plugin
+
+
+@dataclass(frozen=True)
+class RenderedMarkdown:
+    html: str
+    toc: tuple[Heading, ...]
+    warnings: tuple[tuple[int, str], ...] = ()  # (0-based body line, message)
+    data: dict[str, Any] = field(default_factory=dict)  # what plugins left for later stages
+
+
+def create_markdown() -> MarkdownIt:
+    md = MarkdownIt("gfm-like", {"html": True, "linkify": True, "typographer": False,
+                                 "highlight": highlight_code})
+    md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin)
+    md.use(kramdown_plugin)
+    md.use(headings_plugin)
+    md.use(links_plugin)
+    return md
+
+
+def render_markdown(md: MarkdownIt, text: str, *, env: dict[str, Any] | None = None) -> RenderedMarkdown:
+    """Pure: Markdown text -> HTML, table of contents and per-line warnings."""
+    env = dict(env or {})
+    inputs = set(env)
+    html = md.render(text, env)
+    return RenderedMarkdown(
+        html=html,
+        toc=tuple(env.get("toc", ())),
+        warnings=tuple(env.get("warnings", ())),
+        data={k: v for k, v in env.items()
+              if k not in inputs and k not in ("toc", "warnings", "heading_ids")},
+    )

@@ -1,0 +1,42 @@
+"""Fenced code highlighted by Pygments with CSS classes; an unknown language is plain text."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from html import escape
+
+from pygments import highlight as pygments_highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+# nowrap: markdown-it-py wraps nothing when the result starts with <pre, so we build the
+# wrapper ourselves and keep the language visible to the theme (data-lang).
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+@lru_cache(maxsize=256)
+def _lexer(lang: str) -> Lexer | None:
+    try:
+        return get_lexer_by_name(lang, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return None
+
+
+def highlight_code(code: str, lang: str, attrs: str) -> str:
+    """markdown-it ``options.highlight`` hook: returns a complete ``<pre>`` block."""
+    lang = (lang or "").strip().lower()
+    lexer = _lexer(lang) if lang else None
+    if lexer is None or lang == "mermaid":
+        body = escape(code)
+    else:
+        body = pygments_highlight(code, lexer, _FORMATTER)
+    lang_attr = f' data-lang="{escape(lang)}"' if lang else ""
+    lang_class = f' class="language-{escape(lang)}"' if lang else ""
+    return f'<pre class="highlight"{lang_attr}><code{lang_class}>{body}</code></pre>\n'
+
+
+def pygments_css(style: str, selector: str) -> str:
+    """The stylesheet for one Pygments style, scoped under ``selector``."""
+    return HtmlFormatter(style=style).get_style_defs(selector)

@@ -1,0 +1,102 @@
+"""The content model: frozen dataclasses that every stage reads and none mutates.
+
+discover -> ``SourceFile``; parse -> ``Document`` (front matter, URL, body);
+render markdown -> ``Content``; link -> ``Site`` (order, neighbours, taxonomies).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from .markdown.plugins.headings import Heading
+
+Kind = Literal["lecture", "page"]
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path  # absolute path on disk
+    rel: str  # relative to the site folder, POSIX separators: "content/lectures/x.md"
+    content_rel: str  # relative to content/: "lectures/x.md"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One Markdown file after its front matter is parsed and its URL is known."""
+
+    source: SourceFile
+    kind: Kind
+    title: str
+    url: str  # without baseurl, starts with "/"
+    output: str  # file under OUT: "lectures/LLM/index.html"
+    layout: str
+    body: str  # Markdown after the front matter (Liquid not yet rendered)
+    body_line: int  # file line of the body's first line
+    source_hash: str  # sha256 of the file's bytes: the cache key of everything derived
+    date: datetime | None = None
+    slug: str = ""  # the file name's :title part
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    description: str = ""
+    math: bool | None = None  # None: follow site.yaml
+    comments: bool = False
+    order: float | None = None
+    image: str = ""
+    draft: bool = False
+    slides: bool = True
+    redirect_from: tuple[str, ...] = ()
+    redirect_to: str = ""
+    front_matter: Mapping[str, Any] = field(default_factory=dict)  # every key, for page.KEY
+    key_lines: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def is_lecture(self) -> bool:
+        return self.kind == "lecture"
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, 1)
+
+    def meta_key(self) -> tuple[Any, ...]:
+        """What other pages show of this one (lists, neighbours, sidebar): their cache input."""
+        return (self.url, self.title, self.date.isoformat() if self.date else "",
+                self.categories, self.tags, self.description, self.order, self.draft, self.image)
+
+
+@dataclass(frozen=True)
+class Content:
+    """A document's body rendered to HTML, with what the theme needs to show it."""
+
+    html: str
+    toc: tuple[Heading, ...]
+    excerpt: str  # plain text, for lists and meta descriptions
+    words: int  # English words plus CJK characters
+    reading_minutes: int
+    digest: str = ""  # hash of html: part of the key of every output that shows it
+    data: Mapping[str, Any] = field(default_factory=dict)  # plugin results (references, ...)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A document with its rendered content: what templates call ``page``."""
+
+    doc: Document
+    content: Content
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the templates need, after linking."""
+
+    lectures: tuple[Entry, ...]  # course order
+    pages: tuple[Entry, ...]
+    previous: Mapping[str, Entry | None]  # lecture url -> neighbour in course order
+    following: Mapping[str, Entry | None]
+    categories: Mapping[str, tuple[Entry, ...]]  # sorted by term
+    tags: Mapping[str, tuple[Entry, ...]]
+    years: Mapping[int, tuple[Entry, ...]]  # newest year first
+    assets: tuple[SourceFile, ...]  # non-Markdown files under content/

@@ -1,0 +1,189 @@
+"""Render stage: Jinja layouts -> {output path: bytes}.
+
+Each output is planned with a key that fingerprints everything it shows (its document, its
+neighbours, the course's navigation, the templates, the config). An output whose key is
+unchanged since the last build is reused as it was, so a dev-server save or a warm build
+renders only what really changed (Lektor's idea, without its database).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .config import SiteConfig
+from .errors import Diagnostic
+from .model import Entry, Site
+from .views import PageView, SiteView, page_view, site_view
+
+ContextFactory = Callable[[], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class PlannedPage:
+    output: str  # path under OUT
+    url: str  # without baseurl
+    template: str
+    key: str  # fingerprint of everything the output shows
+    context: ContextFactory = field(compare=False)
+    source: str = ""  # the file it comes from, for messages
+    line: int = 0
+
+
+@dataclass
+class RenderState:
+    """What one build gives the next: outputs by key, so unchanged pages are not re-rendered."""
+
+    outputs: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # output -> (key, bytes)
+
+
+def fingerprint(*parts: object) -> str:
+    return hashlib.sha1(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def create_environment(template_dirs: list[Path], config: SiteConfig) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
+        autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    baseurl, url = config.baseurl, config.url
+
+    def relative_url(path: str) -> str:
+        path = str(path)
+        if path.startswith(("http://", "https://", "//", "#", "mailto:")):
+            return path
+        if baseurl and (path == baseurl or path.startswith(baseurl + "/")):
+            return path
+        return baseurl + ("/" + path.lstrip("/") if path else "/")
+
+    def absolute_url(path: str) -> str:
+        rel = relative_url(path)
+        return rel if rel.startswith(("http://", "https://")) else url + rel
+
+    def date_format(value: datetime | None, fmt: str = "%B %-d, %Y") -> str:
+        return value.strftime(fmt) if value else ""
+
+    env.filters.update(relative_url=relative_url, absolute_url=absolute_url, date=date_format,
+                       xmlschema=lambda d: d.isoformat() if d else "")
+    return env
+
+
+def template_for(layout: str) -> str:
+    return layout if layout.endswith((".html", ".xml", ".txt")) else f"{layout}.html"
+
+
+def check_layouts(entries: Iterable[Entry], env: jinja2.Environment) -> list[Diagnostic]:
+    known = set(env.list_templates())
+    problems = []
+    for entry in entries:
+        name = template_for(entry.doc.layout)
+        if name not in known or name.startswith("_"):
+            choices = ", ".join(sorted(t[:-5] for t in known if t.endswith(".html")
+                                       and "/" not in t and not t.startswith(("_", "base"))))
+            problems.append(Diagnostic(entry.doc.source.rel, entry.doc.line_of("layout"),
+                                       f"unknown layout '{entry.doc.layout}'",
+                                       "error", f"choose one of: {choices}"))
+    return problems
+
+
+@dataclass(frozen=True)
+class RenderInputs:
+    site: Site
+    config: SiteConfig
+    time: datetime
+    theme_key: str  # fingerprint of the template folders and config
+
+
+# Generators of extra pages (home, 404, taxonomies, feeds...): each returns planned pages.
+PageGenerator = Callable[[RenderInputs, SiteView, Mapping[str, PageView]], list[PlannedPage]]
+
+
+def plan_documents(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, PageView],
+                   nav_key: str) -> list[PlannedPage]:
+    site = inputs.site
+    planned = []
+    for entry in site.lectures + site.pages:
+        doc = entry.doc
+        prev, nxt = site.previous.get(doc.url), site.following.get(doc.url)
+        key = fingerprint(inputs.theme_key, nav_key, doc.source_hash, entry.content.digest,
+                          doc.meta_key(), doc.layout, prev.doc.meta_key() if prev else None,
+                          nxt.doc.meta_key() if nxt else None)
+
+        def context(entry: Entry = entry, prev: Entry | None = prev,
+                    nxt: Entry | None = nxt) -> dict[str, Any]:
+            return {"site": site_v, "page": views[entry.doc.url], "content": views[entry.doc.url].content,
+                    "previous": views[prev.doc.url] if prev else None,
+                    "next": views[nxt.doc.url] if nxt else None}
+
+        planned.append(PlannedPage(doc.output, doc.url, template_for(doc.layout), key, context,
+                                   doc.source.rel, doc.line_of("layout")))
+    return planned
+
+
+def nav_fingerprint(site: Site) -> str:
+    """What every page shows of the others (sidebar, lists): their metadata, not their text."""
+    return fingerprint(tuple(e.doc.meta_key() for e in site.lectures),
+                       tuple(e.doc.meta_key() for e in site.pages))
+
+
+def content_fingerprint(entries: Iterable[Entry]) -> str:
+    """For pages that show other pages' text (feeds, excerpts on the home page)."""
+    return fingerprint(tuple((e.doc.source_hash, e.content.digest) for e in entries))
+
+
+def plan_site(inputs: RenderInputs, generators: Iterable[PageGenerator]
+              ) -> tuple[list[PlannedPage], SiteView]:
+    views = {e.doc.url: page_view(e, inputs.config.math)
+             for e in inputs.site.lectures + inputs.site.pages}
+    site_v = site_view(inputs.site, inputs.config, inputs.time, views)
+    nav_key = nav_fingerprint(inputs.site)
+    planned = plan_documents(inputs, site_v, views, nav_key)
+    for generate in generators:
+        planned.extend(generate(inputs, site_v, views))
+    return planned, site_v
+
+
+def render_planned(planned: list[PlannedPage], env: jinja2.Environment, state: RenderState
+                   ) -> tuple[dict[str, bytes], list[Diagnostic], int]:
+    """Render what changed; reuse the rest. Returns outputs, problems, and how many rendered."""
+    outputs: dict[str, bytes] = {}
+    problems: list[Diagnostic] = []
+    rendered = 0
+    new_state: dict[str, tuple[str, bytes]] = {}
+    for page in planned:
+        cached = state.outputs.get(page.output)
+        if cached is not None and cached[0] == page.key:
+            outputs[page.output] = cached[1]
+            new_state[page.output] = cached
+            continue
+        try:
+            html = env.get_template(page.template).render(page.context())
+        except jinja2.TemplateError as exc:
+            where = getattr(exc, "filename", None) or page.template
+            line = getattr(exc, "lineno", None) or 0
+            problems.append(Diagnostic(_short(where), line, f"template error while rendering "
+                                       f"{page.source or page.url}: {exc.message or exc}"))
+            continue
+        data = html.encode("utf-8")
+        outputs[page.output] = data
+        new_state[page.output] = (page.key, data)
+        rendered += 1
+    state.outputs = new_state
+    return outputs, problems, rendered
+
+
+def _short(path: str) -> str:
+    parts = Path(path).parts
+    if "templates" in parts:
+        return "/".join(parts[parts.index("templates"):])
+    return path

@@ -1,0 +1,29 @@
+"""Turn a source file's bytes into text: UTF-8 first, legacy encodings with a warning,
+binary data as an error. Thin wrapper over ``mojibake.decode_source``."""
+
+from __future__ import annotations
+
+from .errors import Diagnostic
+from .mojibake import decode_source, looks_mojibake
+
+
+def decode(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
+    text, encoding, problem = decode_source(data)
+    if problem or text is None:
+        return None, [Diagnostic(rel, 1, problem or "cannot decode this file as text")]
+    notes: list[Diagnostic] = []
+    if encoding:
+        notes.append(Diagnostic(rel, 1, f"decoded as {encoding}, not UTF-8", "warning",
+                                f"convert it with: llmcourse fix-encoding {rel}"))
+    if looks_mojibake(text):
+        notes.append(Diagnostic(rel, _first_mojibake_line(text),
+                                "text looks mis-encoded (UTF-8 read as Windows-1252)", "warning",
+                                f"repair it with: llmcourse fix-encoding {rel}"))
+    return text, notes
+
+
+def _first_mojibake_line(text: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if looks_mojibake(line):
+            return number
+    return 1

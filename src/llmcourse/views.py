@@ -1,0 +1,111 @@
+"""The read-only views templates see: ``page`` for a document, ``site`` for the course.
+
+Built by one function each, so templates never reach into the model's internals, and a
+template typo fails loudly (Jinja's StrictUndefined) instead of printing nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup
+
+from .config import SiteConfig
+from .markdown.plugins.headings import Heading
+from .model import Entry, Site
+
+
+@dataclass(frozen=True)
+class PageView:
+    kind: str
+    title: str
+    url: str  # without baseurl; use the relative_url filter in templates
+    date: datetime | None
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+    authors: tuple[str, ...]
+    description: str
+    excerpt: str
+    toc: tuple[Heading, ...]
+    reading_minutes: int
+    words: int
+    layout: str
+    image: str
+    math: bool
+    comments: bool
+    slides: bool
+    source: str  # path relative to the site folder
+    meta: Mapping[str, Any]  # every front-matter key, for page.meta.KEY
+    content: Markup
+    data: Mapping[str, Any]  # plugin results (references, ...)
+
+    @property
+    def is_lecture(self) -> bool:
+        return self.kind == "lecture"
+
+    def __getattr__(self, name: str) -> Any:
+        # page.KEY for any other front-matter key, as in Jekyll; missing keys still fail loudly
+        meta = object.__getattribute__(self, "meta")
+        if name in meta:
+            return meta[name]
+        raise AttributeError(name)
+
+
+def page_view(entry: Entry, site_math: bool) -> PageView:
+    doc, content = entry.doc, entry.content
+    return PageView(
+        kind=doc.kind, title=doc.title, url=doc.url, date=doc.date, categories=doc.categories,
+        tags=doc.tags, authors=doc.authors, description=doc.description,
+        excerpt=content.excerpt, toc=content.toc, reading_minutes=content.reading_minutes,
+        words=content.words, layout=doc.layout, image=doc.image,
+        math=site_math if doc.math is None else doc.math, comments=doc.comments,
+        slides=doc.slides, source=doc.source.rel, meta=doc.front_matter,
+        content=Markup(content.html), data=content.data,
+    )
+
+
+@dataclass(frozen=True)
+class SiteView:
+    title: str
+    tagline: str
+    description: str
+    lang: str
+    url: str
+    baseurl: str
+    author: str
+    nav: tuple[Mapping[str, str], ...]
+    time: datetime
+    config: SiteConfig
+    lectures: tuple[PageView, ...]  # course order
+    pages: tuple[PageView, ...]
+    categories: Mapping[str, tuple[PageView, ...]]
+    tags: Mapping[str, tuple[PageView, ...]]
+    years: Mapping[int, tuple[PageView, ...]]
+    extra: Mapping[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        extra = object.__getattribute__(self, "extra")
+        if name in extra:
+            return extra[name]
+        raise AttributeError(name)
+
+
+def site_view(site: Site, config: SiteConfig, time: datetime,
+              views: Mapping[str, PageView]) -> SiteView:
+    """``views`` maps document URL -> its PageView, built once per build."""
+    def pick(entries: tuple[Entry, ...]) -> tuple[PageView, ...]:
+        return tuple(views[e.doc.url] for e in entries)
+
+    return SiteView(
+        title=config.title, tagline=config.tagline, description=config.description,
+        lang=config.lang, url=config.url, baseurl=config.baseurl, author=config.author,
+        nav=tuple({"title": n.title, "url": n.url} for n in config.nav), time=time,
+        config=config, lectures=pick(site.lectures), pages=pick(site.pages),
+        categories={k: pick(v) for k, v in site.categories.items()},
+        tags={k: pick(v) for k, v in site.tags.items()},
+        years={k: pick(v) for k, v in site.years.items()},
+        extra=dict(config.extra),
+    )

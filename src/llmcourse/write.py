@@ -1,0 +1,113 @@
+"""Write stage: make OUT hold exactly the built files, touching only what changed.
+
+Everything is rendered in memory before this runs, so a build with errors never gets here and
+the previous OUT stays as it was. Each file is replaced atomically (write beside, then rename);
+files of an earlier build that this build no longer produces are removed. OUT carries a marker
+file, and a non-empty folder without it is refused, so a mistyped ``-o`` never empties a folder
+that llmcourse did not make.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UsageError
+
+MARKER = ".llmcourse-output"
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    written: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: int
+
+
+def check_output_dir(site_dir: Path, out_dir: Path) -> None:
+    site, out = site_dir.resolve(), out_dir.resolve()
+    for protected in (site, site / "content", site / "templates", site / "static"):
+        if out == protected or protected.is_relative_to(out):
+            raise UsageError(f"refusing to build into {out_dir}: it is or contains "
+                             f"{protected.name or protected} (choose a separate folder)")
+    if out.is_relative_to(site / "content"):
+        raise UsageError(f"refusing to build into {out_dir}: it is inside content/")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"output {out_dir} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise UsageError(f"output folder {out_dir} is not empty and was not made by llmcourse; "
+                         "remove it or choose another folder")
+
+
+def write_site(out_dir: Path, files: dict[str, bytes], copies: dict[str, Path],
+               keep: tuple[str, ...] = ()) -> WriteStats:
+    """``files``: output path -> bytes; ``copies``: output path -> source file.
+
+    ``keep`` lists output prefixes that another step owns (e.g. the search index).
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[str] = []
+    unchanged = 0
+    files = {**files, MARKER: b""}
+    for rel, data in sorted(files.items()):
+        if _write_bytes(out_dir / rel, data):
+            written.append(rel)
+        else:
+            unchanged += 1
+    for rel, source in sorted(copies.items()):
+        if _copy_file(source, out_dir / rel):
+            written.append(rel)
+        else:
+            unchanged += 1
+    removed = _remove_stale(out_dir, set(files) | set(copies), keep)
+    return WriteStats(tuple(written), tuple(removed), unchanged)
+
+
+def _write_bytes(target: Path, data: bytes) -> bool:
+    try:
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:
+        shutil.rmtree(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.llmcourse-tmp")
+    temp.write_bytes(data)
+    os.replace(temp, target)
+    return True
+
+
+def _copy_file(source: Path, target: Path) -> bool:
+    src = source.stat()
+    try:
+        dst = target.stat()
+        if dst.st_size == src.st_size and dst.st_mtime_ns == src.st_mtime_ns:
+            return False
+    except FileNotFoundError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.llmcourse-tmp")
+    shutil.copy2(source, temp)  # keeps mtime: the next build sees it unchanged
+    os.replace(temp, target)
+    return True
+
+
+def _remove_stale(out_dir: Path, expected: set[str], keep: tuple[str, ...]) -> list[str]:
+    removed = []
+    for root, dirs, names in os.walk(out_dir, topdown=False):
+        root_path = Path(root)
+        for name in names:
+            rel = (root_path / name).relative_to(out_dir).as_posix()
+            if rel not in expected and not rel.startswith(keep):
+                (root_path / name).unlink()
+                removed.append(rel)
+        for name in dirs:
+            folder = root_path / name
+            if folder.is_symlink():
+                continue
+            if not any(folder.iterdir()):
+                folder.rmdir()
+    return sorted(removed)
