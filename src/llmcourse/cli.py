@@ -7,6 +7,7 @@ Each verb lives in ``llmcourse.commands.<name>`` and is imported only when it ru
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 
 import click
