@@ -85,6 +85,7 @@ class Builder:
         self._parsed: dict[str, _Parsed] = {}
         self._content: dict[tuple[str, str], tuple[Content, list[tuple[int, str]]]] = {}
         self._render_state = RenderState()
+        self._written: dict[str, bytes] = {}
         self._md = create_markdown()
 
     # -- stages -------------------------------------------------------------------------
@@ -184,7 +185,9 @@ class Builder:
         problems += _generated_clashes(planned, reserved)
         _raise_if_errors(problems)
 
-        stats: WriteStats = write_site(opts.out_dir, {**outputs, ".nojekyll": b""}, copies)
+        outputs[".nojekyll"] = b""
+        stats: WriteStats = write_site(opts.out_dir, outputs, copies, previous=self._written)
+        self._written = outputs
         return BuildResult(
             lectures=len(site.lectures), pages=len(site.pages), files=len(copies),
             seconds=clock.perf_counter() - started, rendered=rendered, written=stats.written,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,17 +43,23 @@ def check_output_dir(site_dir: Path, out_dir: Path) -> None:
 
 
 def write_site(out_dir: Path, files: dict[str, bytes], copies: dict[str, Path],
-               keep: tuple[str, ...] = ()) -> WriteStats:
+               keep: tuple[str, ...] = (), previous: Mapping[str, bytes] | None = None
+               ) -> WriteStats:
     """``files``: output path -> bytes; ``copies``: output path -> source file.
 
     ``keep`` lists output prefixes that another step owns (e.g. the search index).
+    ``previous`` is what the same builder wrote last time: a page whose bytes are that very
+    object was reused unrendered, so it is skipped without reading the file back.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
+    previous = previous or {}
     written: list[str] = []
     unchanged = 0
     files = {**files, MARKER: b""}
     for rel, data in sorted(files.items()):
-        if _write_bytes(out_dir / rel, data):
+        if previous.get(rel) is data and (out_dir / rel).is_file():
+            unchanged += 1
+        elif _write_bytes(out_dir / rel, data):
             written.append(rel)
         else:
             unchanged += 1
