@@ -31,6 +31,7 @@ _SYMBOL_FREQ: dict[str, float] = {
     "～": 5e-4, "／": 5e-4, "－": 3e-4, "＋": 1e-4, "＝": 1e-4, "％": 2e-4, "→": 5e-4,
     "\u00a0": 1e-4, "\u00ad": 1e-6,
 }
+MAX_WORD = 4  # longer dictionary words add almost nothing to the segmentation expert
 _FALLBACK_FREQ = 1e-10  # a valid but unremarkable character (rare symbol, Latin letter, kana)
 _HAN_FLOOR = 1e-9  # a Han character wordfreq has never seen as a word on its own
 
@@ -67,35 +68,55 @@ def is_emoji(ch: str) -> bool:
 
 
 class ZhModel:
-    """Character unigram and bigram log-probabilities (Simplified keys) plus symbol priors.
+    """What wordfreq's Chinese word list says about characters and words (Simplified keys).
 
-    Both are derived from wordfreq's word list: a word of frequency f adds f to each of its
-    characters and to each adjacent pair inside it. So P(b | a) measures how often ``ab`` occurs
-    inside real words, which is what tells 參數 from 像數 (a word-unigram segmenter prefers the
-    latter, because 數量 and 像 are both frequent on their own).
+    From each word of frequency f it derives: f for the word itself (segmentation expert), and
+    for the character chain: how often a character occurs, starts a word, ends a word, and how
+    often each pair occurs inside a word.
     """
 
     def __init__(self, freqs: dict[str, float], simplify: dict[int, str],
                  emoji_freqs: dict[str, float]) -> None:
         self._simplify = simplify
         self._emoji = emoji_freqs
-        unigram: dict[str, float] = defaultdict(float)
-        bigram: dict[str, float] = defaultdict(float)
-        followed: dict[str, float] = defaultdict(float)
+        count: dict[str, float] = defaultdict(float)
+        starts: dict[str, float] = defaultdict(float)
+        ends: dict[str, float] = defaultdict(float)
+        pairs: dict[str, float] = defaultdict(float)
         for word, freq in freqs.items():
+            starts[word[0]] += freq
+            ends[word[-1]] += freq
             for ch in word:
-                unigram[ch] += freq
+                count[ch] += freq
             for k in range(len(word) - 1):
-                bigram[word[k : k + 2]] += freq
-                followed[word[k]] += freq
-        total = sum(f for ch, f in unigram.items() if is_han(ch))
-        self._uni = {ch: f / total for ch, f in unigram.items()}
-        self._count = dict(unigram)
-        self._bigram = dict(bigram)
-        self._followed = dict(followed)
+                pairs[word[k : k + 2]] += freq
+        total = sum(freqs.values())
+        han_total = sum(f for ch, f in count.items() if is_han(ch))
+        self._uni = {ch: f / han_total for ch, f in count.items()}
+        self._count = dict(count)
+        self._start = {ch: f / total for ch, f in starts.items()}
+        self._end = {ch: ends.get(ch, 0.0) / f for ch, f in count.items()}
+        self._pairs = dict(pairs)
+        # Words for the segmentation expert, with their proper prefixes so that the lattice
+        # stops extending as soon as no word can follow.
+        self._words = {w: math.log(f) for w, f in freqs.items() if f > 0}
+        self._prefixes = {w[:k] for w in self._words if 1 < len(w) <= MAX_WORD
+                          for k in range(1, len(w))}
 
     def key(self, ch: str) -> str:
         return ch.translate(self._simplify)
+
+    def is_prefix(self, key: str) -> bool:
+        return key in self._prefixes
+
+    def word_logp(self, key: str) -> float | None:
+        return self._words.get(key)
+
+    def token_logp(self, ch: str) -> float:
+        """Log-probability of ``ch`` standing as a word on its own (segmentation expert)."""
+        if is_han(ch):
+            return self._words.get(self.key(ch), math.log(_HAN_FLOOR))
+        return self.unigram_logp(ch)
 
     def unigram_logp(self, ch: str) -> float:
         """Log-probability of ``ch`` as a character of running text, ignoring neighbours."""
@@ -111,20 +132,28 @@ class ZhModel:
             return math.log(1e-3)
         return math.log(_FALLBACK_FREQ)
 
-    def bigram_logp(self, prev: str, ch: str) -> float:
-        """log P(ch | prev) for two Han characters, backing off to the unigram.
+    def transition_logp(self, prev: str | None, ch: str | None) -> float:
+        """log P(ch | prev) in the character chain; None or a non-Han character is a boundary.
 
-        The back-off weight is the share of ``prev``'s occurrences that end a word, so a
-        character that rarely starts a pair does not pretend to predict its neighbour.
+        Inside a run of Han characters, ``ch`` either continues the word ``prev`` is in, or a
+        new word starts: P = C(prev ch) / C(prev) + P(prev ends a word) * P(ch starts a word).
+        This is the character bigram a word-unigram model implies, without its preference for
+        fewer, longer words.
         """
-        a, b = self.key(prev), self.key(ch)
-        p_b = self._uni.get(b) or _HAN_FLOOR
-        count_a = self._count.get(a, 0.0)
-        pair = self._bigram.get(a + b, 0.0)
-        followed = self._followed.get(a, 0.0)
-        if count_a <= 0.0:
-            return math.log(p_b)
-        return math.log((pair + count_a * p_b) / (followed + count_a))
+        prev_han = prev is not None and is_han(prev)
+        ch_han = ch is not None and is_han(ch)
+        if not ch_han:
+            return math.log(self._end.get(self.key(prev), 1.0) or _HAN_FLOOR) if prev_han else 0.0
+        b = self.key(ch)  # type: ignore[arg-type]
+        start = self._start.get(b, 0.0)
+        if not prev_han:
+            return math.log(start or _HAN_FLOOR)
+        a = self.key(prev)  # type: ignore[arg-type]
+        count_a = self._count.get(a)
+        if not count_a:
+            return math.log(start or _HAN_FLOOR)
+        p = self._pairs.get(a + b, 0.0) / count_a + self._end.get(a, 1.0) * start
+        return math.log(p or _HAN_FLOOR)
 
 
 @cache
@@ -188,51 +217,107 @@ def _encodes(ch: str, enc: str) -> bool:
 
 
 def rank_candidates(units: Sequence[Unit], model: ZhModel) -> list[list[tuple[str, float]]]:
-    """For each unit, its candidates sorted best-first with max-marginal log-scores.
+    """For each unit, its candidates sorted best-first with combined log-scores.
 
-    The line is a chain: Han characters are linked by bigrams, anything else breaks the chain.
-    A candidate's score is the best total log-probability of the whole line with that
-    candidate in place (forward + backward max-product), so both neighbours vote.
+    Two experts vote, each with a max-marginal (the best reading of the whole line that uses
+    the candidate): a character bigram chain, which knows which characters stick together,
+    and a word segmentation, which knows that e.g. 論 rarely stands alone while 導論 is a word.
+    Their errors differ, so their sum is better than either.
     """
-    n = len(units)
-    if n == 0:
-        return []
-    emit = [[_emission(u, k, model) for k in range(len(u.candidates))] for u in units]
-    fwd = [list(emit[0])]
-    for i in range(1, n):
-        prev, cur = units[i - 1], units[i]
-        fwd.append([
-            emit[i][k] + max(fwd[i - 1][j] + _link(prev.candidates[j], ch, model)
-                             for j in range(len(prev.candidates)))
-            for k, ch in enumerate(cur.candidates)
-        ])
-    bwd = [[0.0] * len(units[-1].candidates)]
-    for i in range(n - 2, -1, -1):
-        nxt, cur = units[i + 1], units[i]
-        after = bwd[0]
-        bwd.insert(0, [
-            max(_link(ch, nxt.candidates[j], model) + emit[i + 1][j] + after[j]
-                for j in range(len(nxt.candidates)))
-            for ch in cur.candidates
-        ])
+    chain = _chain_scores(units, model)
+    words = _word_scores(units, model)
     return [
-        sorted(zip(u.candidates, (f + b for f, b in zip(fwd[i], bwd[i]))), key=lambda kv: -kv[1])
+        sorted(((ch, chain[i][k] + words[i].get(ch, -math.inf))
+                for k, ch in enumerate(u.candidates)), key=lambda kv: -kv[1])
         for i, u in enumerate(units)
     ]
 
 
+def _chain_scores(units: Sequence[Unit], model: ZhModel) -> list[list[float]]:
+    """Character chain over the line (max-product forward and backward passes)."""
+    n = len(units)
+    if n == 0:
+        return []
+    emit = [[_emission(u, k, model) for k in range(len(u.candidates))] for u in units]
+    trans = model.transition_logp
+    fwd = [[trans(None, ch) + emit[0][k] for k, ch in enumerate(units[0].candidates)]]
+    for i in range(1, n):
+        prev = units[i - 1].candidates
+        fwd.append([
+            emit[i][k] + max(fwd[i - 1][j] + trans(p, ch) for j, p in enumerate(prev))
+            for k, ch in enumerate(units[i].candidates)
+        ])
+    bwd = [[trans(ch, None) for ch in units[-1].candidates]]
+    for i in range(n - 2, -1, -1):
+        nxt, after = units[i + 1].candidates, bwd[0]
+        bwd.insert(0, [
+            max(trans(ch, q) + emit[i + 1][j] + after[j] for j, q in enumerate(nxt))
+            for ch in units[i].candidates
+        ])
+    return [[f + b for f, b in zip(fwd[i], bwd[i])] for i in range(n)]
+
+
 def _emission(unit: Unit, k: int, model: ZhModel) -> float:
+    """A Han character's probability is all in the transitions; others get their unigram."""
     ch = unit.candidates[k]
-    if unit.fixed and not is_han(ch):
-        return 0.0  # the same in every reading of the line
-    return model.unigram_logp(ch) + unit.priors[k]
-
-
-def _link(prev: str, ch: str, model: ZhModel) -> float:
-    """Bigram gain of ``ch`` after ``prev`` over its unigram (already in the emission)."""
-    if not (is_han(prev) and is_han(ch)):
+    if unit.fixed:
         return 0.0
-    return model.bigram_logp(prev, ch) - model.unigram_logp(ch)
+    return (0.0 if is_han(ch) else model.unigram_logp(ch)) + unit.priors[k]
+
+
+def _word_scores(units: Sequence[Unit], model: ZhModel) -> list[dict[str, float]]:
+    """Word segmentation: max-marginal of each candidate over all word lattices of the line."""
+    n = len(units)
+    edges = _word_edges(units, model)
+    by_start: list[list[tuple[int, str, float]]] = [[] for _ in range(n)]
+    for start, end, text, score in edges:
+        by_start[start].append((end, text, score))
+    fwd = [-math.inf] * (n + 1)
+    fwd[0] = 0.0
+    for i in range(n):
+        for end, _, score in by_start[i]:
+            fwd[end] = max(fwd[end], fwd[i] + score)
+    bwd = [-math.inf] * (n + 1)
+    bwd[n] = 0.0
+    for i in range(n - 1, -1, -1):
+        bwd[i] = max((score + bwd[end] for end, _, score in by_start[i]), default=-math.inf)
+    best: list[dict[str, float]] = [{} for _ in range(n)]
+    for start, end, text, score in edges:
+        total = fwd[start] + score + bwd[end]
+        for k, ch in enumerate(text):
+            slot = best[start + k]
+            if total > slot.get(ch, -math.inf):
+                slot[ch] = total
+    return best
+
+
+def _word_edges(units: Sequence[Unit], model: ZhModel) -> list[tuple[int, int, str, float]]:
+    """(start, end, characters, log-score) for every single character and dictionary word."""
+    edges = []
+    for i, unit in enumerate(units):
+        partial = []
+        for ch, prior in zip(unit.candidates, unit.priors):
+            fixed_other = unit.fixed and not is_han(ch)
+            edges.append((i, i + 1, ch, 0.0 if fixed_other else model.token_logp(ch) + prior))
+            key = model.key(ch)
+            if is_han(ch) and model.is_prefix(key):
+                partial.append((ch, key, prior))
+        end = i + 1
+        while partial and end < len(units) and end - i < MAX_WORD:
+            grown = []
+            for text, key, prior in partial:
+                for ch, ch_prior in zip(units[end].candidates, units[end].priors):
+                    if not is_han(ch):
+                        continue
+                    new_key = key + model.key(ch)
+                    logp = model.word_logp(new_key)
+                    if logp is not None:
+                        edges.append((i, end + 1, text + ch, logp + prior + ch_prior))
+                    if model.is_prefix(new_key):
+                        grown.append((text + ch, new_key, prior + ch_prior))
+            partial = grown
+            end += 1
+    return edges
 
 
 def category_ok(ch: str) -> bool:
