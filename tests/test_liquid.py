@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +115,7 @@ def test_date_filters(env: JekyllLiquid, template: str, expected: str) -> None:
     [
         (date(2025, 9, 1), "2025-09-01T00:00:00+08:00"),  # a YAML date: midnight, site zone
         (datetime(2025, 9, 2, 10, 30), "2025-09-02T10:30:00+08:00"),
-        (datetime(2025, 9, 3, 1, 2, 3, tzinfo=timezone.utc), "2025-09-03T01:02:03+00:00"),
+        (datetime(2025, 9, 3, 1, 2, 3, tzinfo=UTC), "2025-09-03T01:02:03+00:00"),
         ("2025-09-04T05:06:07Z", "2025-09-04T05:06:07+00:00"),
     ],
 )
@@ -127,7 +127,8 @@ def test_date_inputs(env: JekyllLiquid, value: object, expected: str) -> None:
                                           (12, "12th"), (13, "13th"), (22, "22nd"), (23, "23rd")])
 def test_ordinal_days(env: JekyllLiquid, day: int, expected: str) -> None:
     page = {"date": date(2025, 1, day)}
-    assert render(env, '{{ page.date | date_to_string: "ordinal" }}', page) == f"{expected} Jan 2025"
+    text = '{{ page.date | date_to_string: "ordinal" }}'
+    assert render(env, text, page) == f"{expected} Jan 2025"
 
 
 def test_invalid_date_for_jekyll_date_filter_is_an_error(env: JekyllLiquid) -> None:
@@ -171,10 +172,10 @@ def test_post_url_with_liquid_variable(env: JekyllLiquid) -> None:
 @pytest.mark.parametrize(
     ("template", "expected"),
     [
-        ("a\n{% post_url 2099-01-01-nope %}", "content/lectures/a.md:11: post '2099-01-01-nope' "
-         "not found (post_url takes a post file name without extension, e.g. 2025-09-14-LLM)"),
-        ("{% link lectures/missing.md %}", "content/lectures/a.md:10: link target "
-         "'lectures/missing.md' not found (link takes a source path relative to the site root)"),
+        ("a\n{% post_url 2099-01-01-nope %}", ("content/lectures/a.md:11: post '2099-01-01-nope' "
+         "not found (post_url takes a post file name without extension, e.g. 2025-09-14-LLM)")),
+        ("{% link lectures/missing.md %}", ("content/lectures/a.md:10: link target "
+         "'lectures/missing.md' not found (link takes a source path relative to the site root)")),
     ],
 )
 def test_unknown_link_targets(env: JekyllLiquid, template: str, expected: str) -> None:
@@ -230,6 +231,7 @@ POSTS = [
         ("{% assign r = site.posts | where: 'year', '2025' %}{{ r | map: 'title' | join }}", "A"),
         ("{% assign r = site.posts | where: 'tags', 'x' %}{{ r | map: 'title' | join }}", "B A"),
         ("{% assign r = site.posts | where: 'author.name', 'Ann' %}{{ r[0].title }}", "B"),
+        ("{% assign r = site.posts | where: 'year' %}{{ r | map: 'title' | join }}", "B A"),
         ("{% assign r = site.posts | where_exp: 'p', 'p.year > 2024' %}{{ r[0].title }}", "A"),
         ("{% assign r = site.posts | where_exp: 'p', \"p.tags contains 'y'\" %}{{ r.size }}",
          "1"),
@@ -237,8 +239,8 @@ POSTS = [
         ("{% assign r = site.posts | sort: 'year', 'last' %}{{ r | map: 'title' | join }}",
          "B A C"),
         ("{% assign r = site.posts | sort: 'title' %}{{ r | map: 'title' | join }}", "A B C"),
-        ("{% assign g = site.posts | group_by: 'year' %}"
-         "{% for x in g %}{{ x.name }}={{ x.size }};{% endfor %}", "2024=1;2025=1;=1;"),
+        (("{% assign g = site.posts | group_by: 'year' %}"
+         "{% for x in g %}{{ x.name }}={{ x.size }};{% endfor %}"), "2024=1;2025=1;=1;"),
     ],
 )
 def test_array_filters(tmp_path: Path, template: str, expected: str) -> None:
@@ -271,6 +273,19 @@ def test_highlight_body_follows_jekyll_raw_inside_is_literal(env: JekyllLiquid) 
     text = "{% highlight liquid %}\n{% raw %}{{ page.title }}{% endraw %} {{ page.title }}\n" \
            "{% endhighlight %}"
     assert render(env, text) == "```liquid\n{{ page.title }} LLM\n```"
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("a {% highlight py %}x{% endhighlight %} b", "a \n```py\nx\n```\n b"),
+        ("{% highlight py %}x{% endhighlight %}", "```py\nx\n```"),
+        ("{%- highlight py -%}\nx\n{%- endhighlight -%}\nafter", "```py\nx\n```\nafter"),
+    ],
+)
+def test_highlight_fences_stay_on_their_own_lines(env: JekyllLiquid, template: str,
+                                                  expected: str) -> None:
+    assert render(env, template) == expected
 
 
 def test_highlight_fence_outgrows_backticks_in_code(env: JekyllLiquid) -> None:
@@ -337,11 +352,11 @@ def test_include_params_do_not_leak(tmp_path: Path) -> None:
          "content/lectures/a.md:11: in include 'bad.html' line 2: unknown tag 'foo'"),
         ({"outer.html": "\n\n{% include inner.html %}", "inner.html": "{{ 1 | nofilter }}"},
          "{% include outer.html %}",
-         "content/lectures/a.md:10: in include 'outer.html' line 3: in include 'inner.html' "
-         "line 1: unknown filter 'nofilter'"),
+         ("content/lectures/a.md:10: in include 'outer.html' line 3: in include 'inner.html' "
+         "line 1: unknown filter 'nofilter'")),
         ({"self.html": "{% include self.html %}"}, "a\n{% include self.html %}",
-         "content/lectures/a.md:11: include 'self.html' is nested too deeply "
-         "(does it include itself?)"),
+         ("content/lectures/a.md:11: include 'self.html' is nested too deeply "
+         "(does it include itself?)")),
     ],
 )
 def test_include_errors(tmp_path: Path, files: dict[str, str], template: str,
@@ -364,21 +379,27 @@ def test_include_errors(tmp_path: Path, files: dict[str, str], template: str,
         ("one\ntwo\n{{ page.title | }}", "content/lectures/a.md:12: "),
         ("one\ntwo\n{% foo bar %}", "content/lectures/a.md:12: unknown tag 'foo'"),
         ("one\ntwo\n{% include_relative x.md %}",
-         "content/lectures/a.md:12: unknown tag 'include_relative' "
-         "(include_relative is not supported; move the file to _includes)"),
+         ("content/lectures/a.md:12: unknown tag 'include_relative' "
+         "(include_relative is not supported; move the file to _includes)")),
         ("one\n{% if page.title %}\nthree\nfour",
-         "content/lectures/a.md:11: unexpected end of input, expected endif "
-         "('if' is never closed)"),
+         ("content/lectures/a.md:11: unexpected end of input, expected endif "
+         "('if' is never closed)")),
         ("{% for t in page.tags %}{% if t %}\n{% endif %}",
-         "content/lectures/a.md:10: unexpected end of input, expected endfor "
-         "('for' is never closed)"),
+         ("content/lectures/a.md:10: unexpected end of input, expected endfor "
+         "('for' is never closed)")),
         ("one\ntwo\n{% raw %} never closed",
          "content/lectures/a.md:12: unexpected end of input, expected endraw"),
         ("one\n{% endif %}", "content/lectures/a.md:11: unexpected tag 'endif'"),
         ("one\ntwo\n{{ page.title", "content/lectures/a.md:12: expected '}}', found end of file"),
         ("x\n{{ page.title | nofilter }}", "content/lectures/a.md:11: unknown filter 'nofilter'"),
-        ("{% highlight py %}\nx\n", "content/lectures/a.md:10: unexpected end of input, "
-         "expected endhighlight ('highlight' is never closed)"),
+        ("one\n{% case page.title %}{% when 'x' %}\n", ("content/lectures/a.md:11: unexpected "
+         "end of input, expected endcase ('case' is never closed)")),
+        ("{% if x %}{% endif %}\n{% if y %}\n{% for t in page.tags %}{% endfor %}",
+         "content/lectures/a.md:11: unexpected end of input, expected endif"),
+        ("one\n{% post_url {{ page.title | nofilter }} %}",
+         "content/lectures/a.md:11: in post_url argument: unknown filter 'nofilter'"),
+        ("{% highlight py %}\nx\n", ("content/lectures/a.md:10: unexpected end of input, "
+         "expected endhighlight ('highlight' is never closed)")),
     ],
 )
 def test_errors_are_located_in_the_file(env: JekyllLiquid, template: str, expected: str) -> None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from io import StringIO
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from liquid import BoundTemplate, Environment, Mode
@@ -57,9 +58,9 @@ class JekyllLiquid(Environment):
     def error(self, exc: Any, msg: str | None = None, token: Token | None = None) -> None:
         # Errors at the end of an expression carry python-liquid's position-less EOF token;
         # the enclosing template token (passed here by the parser) at least gives the line.
-        if isinstance(exc, LiquidError) and token is not None and token.start_index >= 0:
-            if exc.token is not None and exc.token.start_index < 0:
-                exc.token = token
+        if (isinstance(exc, LiquidError) and token is not None and token.start_index >= 0
+                and exc.token is not None and exc.token.start_index < 0):
+            exc.token = token
         super().error(exc, msg, token)
 
     def load_include(self, name: str, token: Token) -> tuple[BoundTemplate, str]:
@@ -69,7 +70,9 @@ class JekyllLiquid(Environment):
         found = find_include(self.ctx.includes_dirs, name)
         if found is None:
             searched = ", ".join(str(d) for d in self.ctx.includes_dirs) or "no includes directory"
-            raise JekyllError(f"include '{name}' not found", token=token, hint=f"searched {searched}")
+            raise JekyllError(
+                f"include '{name}' not found", token=token, hint=f"searched {searched}"
+            )
         source = found.read_text(encoding="utf-8")
         try:
             template = self.from_string(source, name=name, path=found)
@@ -97,14 +100,15 @@ def render_liquid(
             message += f": {err.__cause__}"
         raise ContentError(path, line_offset + line - 1 if line else 0, message, hint) from None
     except RecursionError:
-        raise ContentError(path, 0, "Liquid recursion too deep (an include including itself?)") from None
+        message = "Liquid recursion too deep (an include including itself?)"
+        raise ContentError(path, 0, message) from None
 
 
 # --- dates -------------------------------------------------------------------------------
 
-_MONTHS = ("January February March April May June July August September October November "
-           "December").split()
-_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"]
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 # Jekyll/YAML style: "2025-09-14", "2025-09-14 08:00:00 +0800", "2025-09-14T08:00:00Z".
 _DATE_RE = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})"
@@ -123,7 +127,7 @@ def _parse_tz(text: str | None) -> tzinfo | None:
     if not text:
         return None
     if text == "Z":
-        return timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
@@ -152,7 +156,7 @@ def to_datetime(value: object, env: Environment) -> datetime | None:
     elif isinstance(value, date):
         result = datetime(value.year, value.month, value.day)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        result = datetime.fromtimestamp(value, tz or timezone.utc)
+        result = datetime.fromtimestamp(value, tz or UTC)
     elif isinstance(value, str):
         text = value.strip()
         if text.lower() in ("now", "today"):
@@ -160,7 +164,7 @@ def to_datetime(value: object, env: Environment) -> datetime | None:
             # site.time is the build time: deterministic within a build, like Jekyll's.
             result = now if isinstance(now, datetime) else datetime.now(tz)
         elif text.isdigit():
-            result = datetime.fromtimestamp(int(text), tz or timezone.utc)
+            result = datetime.fromtimestamp(int(text), tz or UTC)
         else:
             try:
                 result = _parse_date_string(text)
@@ -226,13 +230,6 @@ def jekyll_strftime(dt: datetime, fmt: str) -> str:
     return _DIRECTIVE.sub(one, fmt)
 
 
-def _require_date(value: object, env: Environment, name: str) -> datetime:
-    result = to_datetime(value, env)
-    if result is None:
-        raise FilterArgumentError(f"{name}: invalid date {_ruby_str(value)!r}", token=None)
-    return result
-
-
 def _empty(value: object) -> bool:
     return value is None or is_undefined(value) or value == ""
 
@@ -246,49 +243,38 @@ def date_filter(value: object, fmt: object = None, *, environment: Environment) 
     return value if result is None else jekyll_strftime(result, str(fmt))
 
 
-@with_environment
-def date_to_xmlschema(value: object, *, environment: Environment) -> object:
-    if _empty(value):
-        return ""
-    return jekyll_strftime(_require_date(value, environment, "date_to_xmlschema"), "%FT%T%:z")
-
-
-@with_environment
-def date_to_rfc822(value: object, *, environment: Environment) -> object:
-    if _empty(value):
-        return ""
-    dt = _require_date(value, environment, "date_to_rfc822")
-    return jekyll_strftime(dt, "%a, %d %b %Y %T %z")
-
-
 def _ordinal(day: int) -> str:
     if 11 <= day % 100 <= 13:
         return f"{day}th"
     return f"{day}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(day % 10, 'th') }"
 
 
-def _stringify_date(value: object, env: Environment, month: str, kind: object, style: object,
-                    name: str) -> str:
-    if _empty(value):
-        return ""
-    dt = _require_date(value, env, name)
-    if kind == "ordinal":
+def _stringify(month: str) -> Callable[[datetime, object, object], str]:
+    """Jekyll's stringify_date format; "US" only matters with "ordinal"."""
+
+    def fmt(dt: datetime, kind: object, style: object) -> str:
+        if kind != "ordinal":
+            return f"%d {month} %Y"
         day = _ordinal(dt.day)
-        fmt = f"{month} {day}, %Y" if style == "US" else f"{day} {month} %Y"
-        return jekyll_strftime(dt, fmt)
-    return jekyll_strftime(dt, f"%d {month} %Y")  # Jekyll ignores "US" without "ordinal"
+        return f"{month} {day}, %Y" if style == "US" else f"{day} {month} %Y"
+
+    return fmt
 
 
-@with_environment
-def date_to_string(value: object, kind: object = None, style: object = None, *,
-                   environment: Environment) -> str:
-    return _stringify_date(value, environment, "%b", kind, style, "date_to_string")
+def _jekyll_date_filter(name: str, fmt: Callable[[datetime, object, object], str]) -> Any:
+    """Jekyll's date_to_* filters: empty stays empty, an unparsable date is an error."""
 
+    @with_environment
+    def apply(value: object, kind: object = None, style: object = None, *,
+              environment: Environment) -> str:
+        if _empty(value):
+            return ""
+        dt = to_datetime(value, environment)
+        if dt is None:
+            raise FilterArgumentError(f"{name}: invalid date {_ruby_str(value)!r}", token=None)
+        return jekyll_strftime(dt, fmt(dt, kind, style))
 
-@with_environment
-def date_to_long_string(value: object, kind: object = None, style: object = None, *,
-                        environment: Environment) -> str:
-    return _stringify_date(value, environment, "%B", kind, style, "date_to_long_string")
+    return apply
 
 
 # --- URLs and text -----------------------------------------------------------------------
@@ -326,7 +312,9 @@ def absolute_url(value: object, *, environment: Environment) -> object:
 
 def xml_escape(value: object) -> str:
     text = _ruby_str(value)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
+        text = text.replace(char, entity)
+    return text
 
 
 def _json_default(value: object) -> object:
@@ -428,8 +416,13 @@ def _matches(prop: object, target: object) -> bool:
     return any(_ruby_str(v) == wanted for v in values if v is not None)
 
 
-def where(value: object, prop: object, target: object = None) -> list[Any]:
+_TRUTHY = object()  # marks a where without a value: Liquid's "property is truthy"
+
+
+def where(value: object, prop: object, target: object = _TRUTHY) -> list[Any]:
     """Jekyll's where: string comparison, and membership when the property is an array."""
+    if target is _TRUTHY:
+        return [item for item in _items(value) if _property(item, prop) not in (None, False)]
     return [item for item in _items(value) if _matches(_property(item, prop), target)]
 
 
@@ -478,10 +471,10 @@ def group_by(value: object, prop: object) -> list[dict[str, Any]]:
 
 FILTERS: dict[str, Callable[..., Any]] = {
     "date": date_filter,
-    "date_to_xmlschema": date_to_xmlschema,
-    "date_to_rfc822": date_to_rfc822,
-    "date_to_string": date_to_string,
-    "date_to_long_string": date_to_long_string,
+    "date_to_xmlschema": _jekyll_date_filter("date_to_xmlschema", lambda *_: "%FT%T%:z"),
+    "date_to_rfc822": _jekyll_date_filter("date_to_rfc822", lambda *_: "%a, %d %b %Y %T %z"),
+    "date_to_string": _jekyll_date_filter("date_to_string", _stringify("%b")),
+    "date_to_long_string": _jekyll_date_filter("date_to_long_string", _stringify("%B")),
     "relative_url": relative_url,
     "absolute_url": absolute_url,
     "xml_escape": xml_escape,

@@ -62,17 +62,19 @@ def line_of(token: Token | None, source: str) -> int:
     return source.count("\n", 0, token.start_index) + 1
 
 
-def _unclosed_opener(env: JekyllLiquid, source: str, opener: str) -> int:
-    """Line of the innermost ``{% opener %}`` that has no end tag, 0 if not found."""
-    stack: list[int] = []
+def _unclosed_block(env: JekyllLiquid, source: str, opener: str | None) -> tuple[str, int]:
+    """``(name, line)`` of the innermost block tag without its end tag (``opener`` if given)."""
+    ends = {tag.end: name for name, tag in env.tags.items() if tag.block and tag.end}
+    stack: list[tuple[str, int]] = []
     for token in env.tokenizer()(source):
         if token.kind != TOKEN_TAG:
             continue
-        if token.value == opener:
-            stack.append(line_of(token, source))
-        elif token.value == f"end{opener}" and stack:
+        if token.value in ends.values():
+            stack.append((token.value, line_of(token, source)))
+        elif token.value in ends and stack and stack[-1][0] == ends[token.value]:
             stack.pop()
-    return stack[-1] if stack else 0
+    open_blocks = [entry for entry in stack if opener in (None, entry[0])]
+    return open_blocks[-1] if open_blocks else (opener or "", source.count("\n") + 1)
 
 
 def describe_error(env: JekyllLiquid, err: LiquidError, source: str) -> tuple[int, str, str | None]:
@@ -82,9 +84,11 @@ def describe_error(env: JekyllLiquid, err: LiquidError, source: str) -> tuple[in
     hint = getattr(err, "hint", None)
     if match := _UNCLOSED.fullmatch(message):
         # python-liquid reports the EOF token (no position); the opening tag is more useful.
-        end = match.group(1)
-        line = _unclosed_opener(env, source, end[3:]) or source.count("\n") + 1
-        return line, f"unexpected end of input, expected {end}", f"'{end[3:]}' is never closed"
+        name, line = _unclosed_block(env, source, match.group(1)[3:])
+        return line, f"unexpected end of input, expected end{name}", f"'{name}' is never closed"
+    if message == "unexpected tag 'end of expression'":  # an unclosed case/when
+        name, line = _unclosed_block(env, source, None)
+        return line, f"unexpected end of input, expected end{name}", f"'{name}' is never closed"
     if match := _UNEXPECTED.fullmatch(message):
         name = match.group(1)
         known = set(env.tags) | {f"end{t}" for t in env.tags} | _INNER_TAGS
@@ -102,12 +106,13 @@ _HIGHLIGHT_SYNTAX = re.compile(r"([a-zA-Z0-9.+#_-]+)\s*(.*)", re.DOTALL)
 
 
 class HighlightNode(Node):
-    __slots__ = ("lang", "block")
+    __slots__ = ("block", "lang", "newline_after")
 
-    def __init__(self, token: Token, lang: str, block: BlockNode) -> None:
+    def __init__(self, token: Token, lang: str, block: BlockNode, newline_after: bool) -> None:
         super().__init__(token)
         self.lang = lang
         self.block = block
+        self.newline_after = newline_after
         self.blank = False
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
@@ -118,7 +123,20 @@ class HighlightNode(Node):
         # A fence longer than any backtick run inside, so the code cannot close it.
         runs = [len(r) for r in re.findall(r"`+", code)]
         fence = "`" * max(3, max(runs, default=0) + 1)
-        return buffer.write(f"{fence}{self.lang}\n{code}\n{fence}")
+        # Fences must be on their own lines: Jekyll allows the tags mid-line (its output is
+        # inline HTML), and `-%}` whitespace control eats the newlines around them.
+        written = buffer.getvalue() if isinstance(buffer, StringIO) else ""
+        before = "\n" if written and not written.endswith("\n") else ""
+        after = "\n" if self.newline_after else ""
+        return buffer.write(f"{before}{fence}{self.lang}\n{code}\n{fence}{after}")
+
+
+def _needs_newline_after(end: Token) -> bool:
+    """Whether text follows ``{% endhighlight %}`` on its line (or ``-%}`` strips the newline)."""
+    close = end.source.find("%}", end.start_index)
+    tail = end.source[close + 2 :]
+    strips = end.source[close - 1] == "-"
+    return bool(tail) and (strips or not tail.startswith(("\n", "\r")))
 
 
 class HighlightTag(Tag):
@@ -146,8 +164,8 @@ class HighlightTag(Tag):
                 hint="use {% highlight python %} ... {% endhighlight %}",
             )
         block = get_parser(self.env).parse_block(stream, (self.end, TOKEN_EOF))
-        stream.expect(TOKEN_TAG, value=self.end)
-        return HighlightNode(token, match.group(1), block)
+        end = stream.expect(TOKEN_TAG, value=self.end)
+        return HighlightNode(token, match.group(1), block, _needs_newline_after(end))
 
 
 # --- link and post_url ------------------------------------------------------------------
@@ -170,6 +188,16 @@ def _sub_template(env: Any, markup: str, token: Token) -> BoundTemplate:
         ) from None
 
 
+def _render_sub(template: BoundTemplate, context: RenderContext, token: Token) -> str:
+    """Render a tag argument's ``{{ }}`` in the current scope; errors point at the tag."""
+    inner = StringIO()
+    try:
+        template.render_with_context(context, inner, partial=True)
+    except LiquidError as err:
+        raise JekyllError(f"in {token.value} argument: {err.message}", token=token) from None
+    return inner.getvalue().strip()
+
+
 class _UrlNode(Node):
     """Shared render logic: the markup may contain ``{{ }}`` (Jekyll 4 allows it)."""
 
@@ -184,9 +212,7 @@ class _UrlNode(Node):
     def target(self, context: RenderContext) -> str:
         if self.template is None:
             return self.markup
-        inner = StringIO()
-        self.template.render_with_context(context, inner, partial=True)
-        return inner.getvalue().strip()
+        return _render_sub(self.template, context, self.token)
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
         env: JekyllLiquid = context.env  # type: ignore[assignment]
@@ -281,9 +307,7 @@ class IncludeNode(Node):
     def _name(self, context: RenderContext) -> str:
         if self.file_template is None:
             return self.file
-        inner = StringIO()
-        self.file_template.render_with_context(context, inner, partial=True)
-        name = inner.getvalue().strip()
+        name = _render_sub(self.file_template, context, self.token)
         _check_file_name(name, self.token)
         return name
 
