@@ -19,7 +19,13 @@ import re
 from dataclasses import dataclass
 
 from . import zh_model
+from .source_decoding import decode_legacy, decode_source
 from .zh_model import Unit, is_emoji
+
+__all__ = [
+    "RepairResult", "Undecided", "decode_legacy", "decode_source", "looks_mojibake",
+    "mojibake_score", "repair_text",
+]
 
 # Byte values a Windows code page decoder drops (undefined in cp1252/cp1254) plus the soft
 # hyphen, which is invisible and gets stripped by text pipelines.
@@ -300,12 +306,14 @@ def _choose_line(draft: _Draft, model: zh_model.ZhModel, script: str, start: int
         else:
             units.append(Unit(("\ufffd",), (0.0,)))
     ranking = zh_model.rank_candidates(units, model)
+    for pos in slots:  # fill the whole line first, so that snippets show the final text
+        ranked = ranking[pos - start]
+        chars[pos] = ranked[0][0] if ranked else "\ufffd"
     undecided = []
     for pos in slots:
         ranked = ranking[pos - start]
-        chars[pos] = ranked[0][0] if ranked else "\ufffd"
         margin = ranked[0][1] - ranked[1][1] if len(ranked) > 1 else math.inf
-        if not ranked or margin < MIN_MARGIN:
+        if chars[pos] == "\ufffd" or margin < MIN_MARGIN:
             undecided.append(_undecided(chars, start, end, pos, line_no, ranked))
     return undecided
 

@@ -30,6 +30,8 @@ _SYMBOL_FREQ: dict[str, float] = {
     "‘": 1e-3, "’": 2e-3, "…": 1e-3, "—": 1e-3, "–": 5e-4, "·": 5e-4, "•": 5e-4,
     "～": 5e-4, "／": 5e-4, "－": 3e-4, "＋": 1e-4, "＝": 1e-4, "％": 2e-4, "→": 5e-4,
     "\u00a0": 1e-4, "\u00ad": 1e-6,
+    # Joiner and emoji selector: neutral here; mojibake._prior decides from their neighbours.
+    "\u200d": 1.0, "\ufe0f": 1.0,
 }
 MAX_WORD = 4  # longer dictionary words add almost nothing to the segmentation expert
 _FALLBACK_FREQ = 1e-10  # a valid but unremarkable character (rare symbol, Latin letter, kana)
