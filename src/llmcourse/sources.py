@@ -4,15 +4,16 @@ binary data as an error. Thin wrapper over ``mojibake.decode_source``."""
 from __future__ import annotations
 
 from .errors import Diagnostic
-from .mojibake import decode_source, looks_mojibake
+from .mojibake import looks_mojibake
+from .source_decoding import decode_source
 
 
 def decode(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
     text, encoding, problem = decode_source(data)
-    if problem or text is None:
+    if problem or encoding is None:
         return None, [Diagnostic(rel, 1, problem or "cannot decode this file as text")]
     notes: list[Diagnostic] = []
-    if encoding:
+    if encoding not in ("utf-8", "utf-8-sig"):
         notes.append(Diagnostic(rel, 1, f"decoded as {encoding}, not UTF-8", "warning",
                                 f"convert it with: llmcourse fix-encoding {rel}"))
     if looks_mojibake(text):
