@@ -17,10 +17,11 @@ debug_option = click.option(
 )
 
 
-def print_diagnostics(diagnostics: Iterable[Diagnostic], *, with_level: bool = True) -> None:
-    """One line per problem on stderr, in a stable order (by path, then line)."""
+def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
+    """One line per problem on stderr, in a stable order (by path, then line): errors as
+    ``path:line: message``, warnings as ``path:line: warning: message``."""
     for diag in sorted(diagnostics, key=lambda d: (d.path, d.line, d.level, d.message)):
-        click.echo(diag.format(with_level=with_level), err=True)
+        click.echo(diag.format(with_level=diag.level != "error"), err=True)
 
 
 def run_guarded(action: Callable[[], T], *, debug: bool) -> T:

@@ -1,0 +1,151 @@
+"""End-to-end builds on real files: the example course, determinism, and build semantics."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import write
+from llmcourse.build import BuildOptions, Builder
+from llmcourse.cli import cli
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def build(site: Path, out: Path | None = None, **kwargs: bool):
+    return Builder(BuildOptions(site, out or site / "_site", **kwargs)).build()
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_example_course_builds_every_lecture_without_liquid(example_site: Path) -> None:
+    result = run("build", str(example_site))
+    assert result.exit_code == 0, result.output
+    out = example_site / "_site"
+    for name in ("LLM", "LLM-Overview", "Introduction-to-LLMs"):
+        html = (out / f"lectures/{name}/index.html").read_text(encoding="utf-8")
+        assert "<h2" in html
+    for path in out.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\{\{ *site\.|\{%", text), path
+    assert "This site was last updated" in (out / "lectures/LLM/index.html").read_text()
+
+
+def test_cjk_table_of_contents_links_of_the_notes_resolve(example_site: Path) -> None:
+    build(example_site)
+    html = (example_site / "_site/notes/ai-learning-notes/index.html").read_text(encoding="utf-8")
+    ids = set(re.findall(r'\sid="([^"]+)"', html))
+    fragments = [unquote(f) for f in re.findall(r'href="#([^"]+)"', html)]
+    cjk = [f for f in fragments if re.search(r"[\u4e00-\u9fff]", f)]
+    assert len(cjk) >= 5
+    assert [f for f in fragments if f not in ids] == []
+
+
+def test_two_builds_are_byte_identical(example_site: Path, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1760000000")
+    build(example_site, tmp_path / "a")
+    build(example_site, tmp_path / "b")
+    first, second = tree(tmp_path / "a"), tree(tmp_path / "b")
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+    assert "October 09, 2025" in (tmp_path / "a/lectures/LLM/index.html").read_text()
+
+
+def test_baseurl_prefixes_generated_links_and_relative_assets(site: Path) -> None:
+    write(site / "site.yaml", "title: T\nbaseurl: /AI-course\n")
+    write(site / "content/lectures/2025-01-02-first.md",
+          "---\ntitle: First\n---\n![diagram](img/a.png)\n[next](2025-01-09-second.md)\n"
+          "[abs](/about/)\n")
+    write(site / "content/lectures/2025-01-09-second.md", "---\ntitle: Second\n---\ntext\n")
+    write(site / "content/lectures/img/a.png", b"\x89PNG\r\n\x1a\n")
+    build(site)
+    html = (site / "_site/lectures/first/index.html").read_text()
+    assert 'src="/AI-course/lectures/img/a.png"' in html
+    assert 'href="/AI-course/lectures/second/"' in html
+    assert 'href="/AI-course/about/"' in html
+    assert (site / "_site/lectures/img/a.png").read_bytes().startswith(b"\x89PNG")
+    assert 'href="/AI-course/lectures/second/"' in (site / "_site/index.html").read_text()
+
+
+def test_drafts_and_future_lectures_need_flags(site: Path) -> None:
+    write(site / "content/lectures/2020-01-01-draft.md", "---\ndraft: true\n---\nx\n")
+    write(site / "content/lectures/2999-01-01-future.md", "---\ntitle: F\n---\nx\n")
+    write(site / "content/lectures/2020-01-02-hidden.md", "---\npublished: false\n---\nx\n")
+    build(site)
+    assert not (site / "_site/lectures/draft").exists()
+    assert not (site / "_site/lectures/future").exists()
+    build(site, drafts=True, future=True)
+    for name in ("draft", "future", "hidden"):
+        assert (site / f"_site/lectures/{name}/index.html").exists()
+
+
+def test_deleted_source_disappears_and_unchanged_files_are_not_rewritten(site: Path) -> None:
+    a = write(site / "content/a.md", "# A\n")
+    write(site / "content/b.md", "# B\n")
+    build(site)
+    stamp = (site / "_site/b/index.html").stat().st_mtime_ns
+    a.unlink()
+    result = build(site)
+    assert not (site / "_site/a").exists() and "a/index.html" in result.removed
+    assert (site / "_site/b/index.html").stat().st_mtime_ns == stamp
+
+
+def test_page_without_front_matter_and_jekyll_permalinks(site: Path) -> None:
+    write(site / "site.yaml", "permalinks:\n  lecture: /:categories/:year/:month/:day/:title.html\n")
+    write(site / "content/lectures/2025-09-14-LLM.md", "---\ncategories: [Lecture]\n---\nx\n")
+    write(site / "content/syllabus.md", "# Course syllabus\n\nWeek 1\n")
+    build(site)
+    assert (site / "_site/lecture/2025/09/14/LLM.html").exists()
+    assert "<title>Course syllabus" in (site / "_site/syllabus/index.html").read_text()
+
+
+def test_legacy_encoding_is_decoded_with_a_warning(site: Path) -> None:
+    write(site / "content/big5.md", ("# 大型語言模型\n\n" + "這是一份課程筆記，介紹模型。\n" * 5).encode("big5"))
+    result = run("build", str(site))
+    assert result.exit_code == 0
+    assert "content/big5.md:1: warning: decoded as big5" in result.stderr
+    assert "大型語言模型" in (site / "_site/big5/index.html").read_text()
+
+
+def test_mojibake_note_builds_with_a_warning_naming_the_file(site: Path) -> None:
+    clean = "## 簡介\n\n這個筆記主要是我自己對於AI工程師相關的知識以及技能的了解與整理。\n"
+    write(site / "content/notes/damaged.md", clean.encode("utf-8").decode("cp1252", "ignore"))
+    result = run("build", str(site))
+    assert result.exit_code == 0
+    assert re.search(r"content/notes/damaged\.md:\d+: warning: text looks mis-encoded", result.stderr)
+
+
+def test_unknown_site_setting_warns_with_nearest_key(site: Path) -> None:
+    write(site / "site.yaml", "title: T\ntagine: oops\n")
+    result = run("build", str(site))
+    assert result.exit_code == 0
+    assert "site.yaml:2: warning: unknown setting 'tagine' (did you mean 'tagline'?)" in result.stderr
+
+
+@pytest.mark.parametrize("out", [".", "content", ".."])
+def test_refuses_output_that_is_or_contains_the_site(site: Path, out: str) -> None:
+    result = run("build", str(site), "-o", str(site / out))
+    assert result.exit_code == 2
+    assert "refusing to build into" in result.stderr
+    assert (site / "content").is_dir() and (site / "site.yaml").exists()
+
+
+def test_refuses_non_empty_folder_it_did_not_make(site: Path, tmp_path: Path) -> None:
+    precious = write(tmp_path / "mine/thesis.txt", "do not delete")
+    result = run("build", str(site), "-o", str(tmp_path / "mine"))
+    assert result.exit_code == 2 and precious.read_text() == "do not delete"
+
+
+def test_missing_site_folder_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("build", str(tmp_path / "nope"))
+    assert result.exit_code == 2
