@@ -89,3 +89,11 @@ def test_broken_site_yaml(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith("site.yaml:")
     assert "invalid YAML" in result.stderr
+
+
+def test_unreadable_output_folder_is_one_line(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    blocker = write(tmp_path / "file-not-folder", "x")
+    result = CliRunner().invoke(cli, ["build", str(site), "-o", str(blocker / "out")])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

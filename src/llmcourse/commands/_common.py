@@ -45,3 +45,9 @@ def run_guarded(action: Callable[[], T], *, debug: bool) -> T:
             raise
         click.echo(f"llmcourse: {exc}", err=True)
         sys.exit(1)
+    except OSError as exc:  # unreadable source, full disk, permission denied: one line too
+        if debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"llmcourse: {where}{exc.strerror or exc}", err=True)
+        sys.exit(1)
