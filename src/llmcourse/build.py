@@ -119,7 +119,8 @@ class Builder:
     def _render_contents(self, docs: list[Document], config: SiteConfig, now: datetime
                          ) -> tuple[list[Entry], list[Diagnostic]]:
         urls_by_source = _urls_by_source(docs)
-        ctx = ContentContext(config.baseurl, urls_by_source, config.math)
+        ctx = ContentContext(config.baseurl, urls_by_source, config.math,
+                             config.mermaid_url)
         liquid = create_liquid_environment(LiquidContext(
             site={**config.as_liquid(), "time": now, "posts": _liquid_posts(docs)},
             baseurl=config.baseurl, url=config.url, urls_by_source=urls_by_source,

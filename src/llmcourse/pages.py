@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .render import PlannedPage, RenderInputs, content_fingerprint, fingerprint, nav_fingerprint
+from .redirects import redirect_pages
 from .views import PageView, SiteView
 
 
@@ -31,4 +32,4 @@ def not_found_page(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, P
                         lambda: {"site": site_v, "page": None})]
 
 
-GENERATORS = [home_page, not_found_page]
+GENERATORS = [home_page, not_found_page, redirect_pages]
