@@ -24,6 +24,7 @@ class ContentContext:
     baseurl: str
     urls_by_source: Mapping[str, str]
     site_math: bool
+    mermaid_url: str = ""  # site.yaml's mermaid_url: where diagrams' script comes from
 
 
 def page_variables(doc: Document) -> dict[str, Any]:
@@ -44,6 +45,8 @@ def render_body(doc: Document, body: str, md: MarkdownIt, ctx: ContentContext
         "urls_by_source": ctx.urls_by_source,
         "math": ctx.site_math if doc.math is None else doc.math,
         "path": doc.source.rel,
+        "source_dir": str(doc.source.path.parent),  # local images' pixel sizes are read here
+        "mermaid_url": ctx.mermaid_url,
     }
     rendered = render_markdown(md, body, env=env)
     plain = strip_html(rendered.html)

@@ -14,10 +14,13 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from ..references import references_plugin
 from .highlight import highlight_code
 from .plugins.headings import Heading, headings_plugin
 from .plugins.kramdown import kramdown_plugin
 from .plugins.links import links_plugin
+from .plugins.media import media_plugin
+from .plugins.slide_breaks import slide_breaks_plugin
 
 
 @dataclass(frozen=True)
@@ -28,13 +31,19 @@ class RenderedMarkdown:
     data: dict[str, Any] = field(default_factory=dict)  # what plugins left for later stages
 
 
-def create_markdown() -> MarkdownIt:
+def create_markdown(*, media: bool = True) -> MarkdownIt:
+    """``media=False`` leaves out the lecture-media plugins (embeds, image attributes,
+    galleries, math...), for tests of other plugins that compare exact HTML."""
     md = MarkdownIt("gfm-like", {"html": True, "linkify": True, "typographer": False,
                                  "highlight": highlight_code})
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin)
     md.use(kramdown_plugin)
     md.use(headings_plugin)
     md.use(links_plugin)
+    md.use(references_plugin)  # before media: raw <iframe>s still name their videos
+    md.use(slide_breaks_plugin)
+    if media:
+        md.use(media_plugin)  # videos, images, galleries, math, diagrams, callouts
     return md
 
 
