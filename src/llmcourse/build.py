@@ -23,7 +23,7 @@ from .errors import BuildError, ContentError, Diagnostic
 from .link import find_url_clashes, link_site, visible
 from .liquid import LiquidContext, create_liquid_environment, render_liquid
 from .markdown import create_markdown
-from .model import Content, Document, Entry, SourceFile
+from .model import Content, Document, Entry, Site, SourceFile
 from .pages import GENERATORS
 from .parse import parse_document, source_hash
 from .render import (RenderInputs, RenderState, check_layouts, create_environment, fingerprint,
@@ -195,6 +195,50 @@ class Builder:
             removed=stats.removed, warnings=tuple(p for p in problems if p.level == "warning"),
             outputs=outputs,
         )
+
+
+    def collect(self) -> Collected:
+        """Every stage up to render, as ``build`` runs them, but never stopping at errors and
+        never writing: what ``llmcourse check`` and ``build --strict`` inspect. It fills the
+        same caches, so a ``build()`` right after it re-renders nothing."""
+        opts = self.options
+        config, problems = load_config(opts.site_dir)
+        now = self.time or site_time()
+        found = discover_content(opts.site_dir, config.exclude)
+        parsed, parse_problems = self._parse_all(found.documents, config)
+        problems += parse_problems
+        docs = [d for d in parsed if visible(d, now=now, drafts=opts.drafts, future=opts.future)]
+        statics = discover_static(static_dirs(opts.site_dir))
+        copies = {**statics, **{a.content_rel: a.path for a in found.assets}}
+        reserved = {rel: _owner(path, opts.site_dir) for rel, path in copies.items()}
+        problems += find_url_clashes(docs, reserved)
+        entries, content_problems = self._render_contents(docs, config, now)
+        problems += content_problems
+        env = create_environment(template_dirs(opts.site_dir), config)
+        problems += check_layouts(entries, env)
+        site = link_site(entries, found.assets)
+        theme_key = fingerprint(folder_fingerprint(template_dirs(opts.site_dir)),
+                                config.fingerprint(), now.isoformat(), __version__)
+        planned, _ = plan_site(RenderInputs(site, config, now, theme_key), GENERATORS)
+        outputs, render_problems, _ = render_planned(planned, env, self._render_state)
+        problems += render_problems + _generated_clashes(planned, reserved)
+        return Collected(config, now, tuple(parsed), tuple(docs), site,
+                         {p.url: p.output for p in planned}, outputs, copies, tuple(problems))
+
+
+@dataclass(frozen=True)
+class Collected:
+    """A site built in memory: what ``Builder.collect`` returns."""
+
+    config: SiteConfig
+    time: datetime
+    parsed: tuple[Document, ...]  # every document that parsed, drafts and future ones too
+    documents: tuple[Document, ...]  # the ones this build publishes
+    site: Site
+    pages: dict[str, str]  # URL (without baseurl) -> output path, for every planned page
+    outputs: dict[str, bytes] = field(repr=False)
+    copies: dict[str, Path] = field(repr=False)  # output path -> file copied there
+    diagnostics: tuple[Diagnostic, ...] = ()
 
 
 def build_site(options: BuildOptions, **kwargs: object) -> BuildResult:
