@@ -20,7 +20,8 @@ import jinja2
 from .config import SiteConfig
 from .errors import Diagnostic
 from .model import Entry, Site
-from .views import PageView, SiteView, page_view, site_view
+from .seo import seo_global
+from .views import PageView, SiteView, page_view, site_view, term_url
 
 ContextFactory = Callable[[], dict[str, Any]]
 
@@ -74,7 +75,10 @@ def create_environment(template_dirs: list[Path], config: SiteConfig) -> jinja2.
         return value.strftime(fmt) if value else ""
 
     env.filters.update(relative_url=relative_url, absolute_url=absolute_url, date=date_format,
-                       xmlschema=lambda d: d.isoformat() if d else "")
+                       xmlschema=lambda d: d.isoformat() if d else "",
+                       category_url=lambda term: term_url("categories", term),
+                       tag_url=lambda term: term_url("tags", term))
+    env.globals["seo_tags"] = seo_global(absolute_url)
     return env
 
 

@@ -6,6 +6,7 @@ template typo fails loudly (Jinja's StrictUndefined) instead of printing nothing
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,7 @@ from markupsafe import Markup
 from .config import SiteConfig
 from .markdown.plugins.headings import Heading
 from .model import Entry, Site
+from .permalink import slugify
 
 
 @dataclass(frozen=True)
@@ -109,3 +111,19 @@ def site_view(site: Site, config: SiteConfig, time: datetime,
         years={k: pick(v) for k, v in site.years.items()},
         extra=dict(config.extra),
     )
+
+
+TAXONOMIES = ("categories", "tags")
+
+
+def term_slug(term: str) -> str:
+    """The URL part of a category or tag; a term of punctuation only still gets a stable one."""
+    slug = slugify(term)
+    if slug:
+        return slug
+    return "term-" + hashlib.sha1(term.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def term_url(taxonomy: str, term: str) -> str:
+    """``/tags/<slug>/``: one page per term (terms whose slugs match share it)."""
+    return f"/{taxonomy}/{term_slug(term)}/"
