@@ -39,6 +39,7 @@ class BuildOptions:
     out_dir: Path
     drafts: bool = False
     future: bool = False
+    strict: bool = False  # warnings fail the build too (build --strict)
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ class Builder:
         problems += content_problems
         env = create_environment(template_dirs(opts.site_dir), config)
         problems += check_layouts(entries, env)
-        _raise_if_errors(problems)
+        _raise_if_errors(problems, strict=opts.strict)
 
         site = link_site(entries, found.assets)
         theme_key = fingerprint(folder_fingerprint(template_dirs(opts.site_dir)),
@@ -184,7 +185,7 @@ class Builder:
         outputs, render_problems, rendered = render_planned(planned, env, self._render_state)
         problems += render_problems
         problems += _generated_clashes(planned, reserved)
-        _raise_if_errors(problems)
+        _raise_if_errors(problems, strict=opts.strict)
 
         outputs[".nojekyll"] = b""
         stats: WriteStats = write_site(opts.out_dir, outputs, copies, previous=self._written)
@@ -245,8 +246,8 @@ def build_site(options: BuildOptions, **kwargs: object) -> BuildResult:
     return Builder(options, **kwargs).build()  # type: ignore[arg-type]
 
 
-def _raise_if_errors(problems: list[Diagnostic]) -> None:
-    if any(p.level == "error" for p in problems):
+def _raise_if_errors(problems: list[Diagnostic], *, strict: bool = False) -> None:
+    if any(p.level == "error" or strict for p in problems):
         raise BuildError(problems)
 
 

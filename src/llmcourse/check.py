@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from html import unescape
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from .build import BuildOptions, Builder, Collected, _urls_by_source
@@ -24,6 +25,9 @@ from .markdown.plugins.links import resolve_url
 from .model import Document, Entry
 from .parse import content_dir_url
 from .permalink import url_to_output
+
+if TYPE_CHECKING:
+    from .check_external import FetchOptions
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _ID_ATTR = re.compile(r"""<[^>]*?\s(?:id|name)\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
@@ -62,13 +66,21 @@ class SiteIndex:
         return next((c for c in candidates if c in self.files), None)
 
 
-def check_site(site_dir: Path) -> list[Diagnostic]:
-    """Build ``site_dir`` in memory and return every finding, sorted (no network)."""
+def check_site(site_dir: Path, *, external: bool = False,
+               fetch: FetchOptions | None = None) -> list[Diagnostic]:
+    """Build ``site_dir`` in memory and return every finding, sorted. Without ``external``
+    nothing touches the network."""
     try:
         collected = Builder(BuildOptions(site_dir=site_dir, out_dir=site_dir / "_site")).collect()
     except BuildError as exc:  # site.yaml itself is unusable: nothing else can be checked
         return sort_findings(exc.diagnostics)
-    return check_collected(collected)
+    findings = check_collected(collected)
+    if external:
+        from .check_external import FetchOptions, external_findings
+
+        findings += external_findings(external_urls(collected), site_dir,
+                                      fetch or FetchOptions())
+    return sort_findings(findings)
 
 
 def check_collected(collected: Collected) -> list[Diagnostic]:
@@ -147,8 +159,9 @@ def _missing(href: str, path: str, target: str, index: SiteIndex) -> tuple[str, 
     output = url_to_output(target) or ""
     why = index.unpublished.get(output) or index.unpublished.get(target.strip("/") + "/index.html")
     if why:
+        flag = "--drafts" if why == "a draft" else "--future"
         return (f"link to '{href}': that page is {why} and not published", "error",
-                "build with --drafts/--future to publish it, or remove the link")
+                f"build with {flag} to publish it, or remove the link")
     if path.lower().endswith((".md", ".markdown")):
         return f"link to '{href}': no such document", "error", None
     what = "file" if posixpath.splitext(target.rstrip("/"))[1] not in ("", ".html") else "page"
@@ -174,8 +187,9 @@ def locate(doc: Document, line: int, needle: str, *, window: int = 40) -> int:
     The plugins record the line where a paragraph or HTML block starts; a link in its fifth
     line is reported at that line instead, found in the source text."""
     lines = doc.body.split("\n")
+    needles = [n for n in dict.fromkeys((needle, unquote(needle))) if n]
     for offset in range(line, min(line + window, len(lines))):
-        if needle and needle in lines[offset]:
+        if any(n in lines[offset] for n in needles):
             return doc.body_line + offset
     return doc.body_line + line
 
@@ -189,9 +203,10 @@ def _promote(diag: Diagnostic) -> Diagnostic:
 
 def _already_reported(finding: Diagnostic, build: Iterable[Diagnostic]) -> bool:
     """A plugin may already warn about the same thing (a .tif image) at the same line."""
-    subject = re.findall(r"'([^']+)'", finding.message)
+    names = [posixpath.basename(urlsplit(s).path) for s in re.findall(r"'([^']+)'",
+                                                                       finding.message)]
     return any(d.path == finding.path and d.line == finding.line
-               and any(s in d.message for s in subject) for d in build)
+               and any(n and n in d.message for n in names) for d in build)
 
 
 def sort_findings(findings: Iterable[Diagnostic]) -> list[Diagnostic]:

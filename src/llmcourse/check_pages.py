@@ -32,6 +32,7 @@ _YOUTUBE = re.compile(r"^(?:https?:)?//(?:[\w-]+\.)?(?:youtube\.com|youtu\.be|"
                       r"youtube-nocookie\.com)/", re.IGNORECASE)
 _BLOB = re.compile(r"^https?://github\.com/([^/]+)/([^/]+)/blob/([^?#]+)", re.IGNORECASE)
 _ATTR = re.compile(r"""\s([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+_RAW = re.compile(r"[?&]raw=(?:true|1)\b")
 _UNSHOWABLE = (".tif", ".tiff")
 # Code is where Liquid-looking text is meant to be shown.
 _CODE = re.compile(r"<(pre|code|script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -57,9 +58,9 @@ def check_page(entry: Entry, *, https: bool) -> list[Diagnostic]:
                                     " file, which browsers cannot show", "warning",
                                     "convert it to PNG or JPEG"))
         blob = _BLOB.match(src)
-        if blob:
+        if blob and not _RAW.search(src):  # ?raw=true redirects to the file: images.py uses it
             owner, repo, rest = blob.groups()
-            found.append(Diagnostic(rel, where, f"image '{src}' is a GitHub 'blob' page URL",
+            found.append(Diagnostic(rel, where, f"image '{src}' is a GitHub page, not the image",
                                     "warning", "use https://raw.githubusercontent.com/"
                                     f"{owner}/{repo}/{rest}"))
         if https and src.lower().startswith("http://"):
@@ -92,8 +93,8 @@ def _tag_findings(entry: Entry) -> list[Diagnostic]:
             src = attrs.get("src") or ""
             if _YOUTUBE.match(src):
                 found.append(Diagnostic(rel, where, f"<video> cannot play a YouTube page: '{src}'",
-                                        "warning", "put the YouTube URL alone on a line (or "
-                                        "use an <iframe>) to embed the video"))
+                                        "warning", "to embed the video, put its YouTube URL "
+                                        "alone on a line or use an <iframe>"))
     if missing_alt:
         count = len(missing_alt)
         found.append(Diagnostic(rel, missing_alt[0],
@@ -110,23 +111,27 @@ def _elements(body: str) -> Iterator[tuple[str, dict[str, str | None], int]]:
         if token.type == "html_block":
             yield from _html_tags(token.content, token.map[0])
         elif token.type == "inline":
-            html = False
+            html, cursor = False, 0
             for child in token.children or []:
                 if child.type == "image":
-                    yield "md-image", {"alt": child.content}, _child_line(token, child)
+                    cursor = _image_line(token, child, cursor)
+                    yield "md-image", {"alt": child.content}, (token.map[0] + cursor)
                 elif child.type == "html_inline":
                     html = True
             if html:
                 yield from _html_tags(_without_code_spans(token.content), token.map[0])
 
 
-def _child_line(block: Token, child: Token) -> int:
-    """Inline children carry no line; find the image's source on the paragraph's lines."""
-    marker = f"]({child.attrGet('src')}"
-    for offset, text in enumerate(block.content.split("\n")):
-        if marker in text:
-            return block.map[0] + offset if block.map else 0
-    return block.map[0] if block.map else 0
+def _image_line(block: Token, image: Token, start: int) -> int:
+    """Inline children carry no line: find the image's source on the paragraph's lines, at or
+    after the previous image's line (two images of the same file may sit on two lines)."""
+    src = str(image.attrGet("src") or "")
+    lines = block.content.split("\n")
+    for marker in (f"![{image.content}]({src}", f"]({src}"):
+        for offset in range(start, len(lines)):
+            if marker in lines[offset]:
+                return offset
+    return start
 
 
 def _html_tags(html: str, first_line: int) -> Iterator[tuple[str, dict[str, str | None], int]]:

@@ -33,7 +33,11 @@ def run_guarded(action: Callable[[], T], *, debug: bool) -> T:
             raise
         print_diagnostics(exc.diagnostics)
         errors = sum(d.level == "error" for d in exc.diagnostics)
-        click.echo(f"llmcourse: {errors} error(s); nothing was written.", err=True)
+        if errors:
+            click.echo(f"llmcourse: {errors} error(s); nothing was written.", err=True)
+        else:  # build --strict: warnings alone stop it
+            click.echo(f"llmcourse: {len(exc.diagnostics)} warning(s) and --strict; "
+                       "nothing was written.", err=True)
         sys.exit(1)
     except UsageError as exc:
         if debug:

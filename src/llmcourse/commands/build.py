@@ -35,8 +35,11 @@ def progress_reporter() -> tuple[object, object]:
               help="Output folder (default: SITE/_site).")
 @click.option("--drafts", is_flag=True, help="Include drafts and unpublished lectures.")
 @click.option("--future", is_flag=True, help="Include lectures dated in the future.")
+@click.option("--strict", is_flag=True,
+              help="Fail on warnings too (exit 1, nothing written): for CI.")
 @debug_option
-def command(site: Path, out: Path | None, drafts: bool, future: bool, debug: bool) -> None:
+def command(site: Path, out: Path | None, drafts: bool, future: bool, strict: bool,
+            debug: bool) -> None:
     """Build the course website.
 
     \b
@@ -47,7 +50,7 @@ def command(site: Path, out: Path | None, drafts: bool, future: bool, debug: boo
     if not site.is_dir():
         raise click.UsageError(f"site folder '{site}' does not exist")
     options = BuildOptions(site_dir=site, out_dir=out or site / "_site", drafts=drafts,
-                           future=future)
+                           future=future, strict=strict)
     bar, update = progress_reporter()
 
     def run() -> BuildResult:

@@ -49,11 +49,7 @@ def command(site: Path, fmt: str, external: bool, debug: bool) -> None:
 def _run(site: Path, external: bool) -> list[Diagnostic]:
     from ..check import check_site
 
-    if not external:
-        return check_site(site)
-    from ..check_external import check_site_external
-
-    return check_site_external(site)
+    return check_site(site, external=external)
 
 
 def format_findings(findings: Iterable[Diagnostic], fmt: str) -> str:
