@@ -26,6 +26,7 @@ from .markdown import create_markdown
 from .model import Content, Document, Entry, Site, SourceFile
 from .pages import GENERATORS
 from .parse import parse_document, source_hash
+from . import search
 from .render import (RenderInputs, RenderState, check_layouts, create_environment, fingerprint,
                      plan_site, render_planned)
 from .sources import decode
@@ -188,7 +189,9 @@ class Builder:
         _raise_if_errors(problems, strict=opts.strict)
 
         outputs[".nojekyll"] = b""
-        stats: WriteStats = write_site(opts.out_dir, outputs, copies, previous=self._written)
+        stats: WriteStats = write_site(opts.out_dir, outputs, copies, previous=self._written,
+                                       keep=search.KEEP if config.search else ())
+        search.update_index(opts.out_dir, config.search, stats.written, stats.removed)
         self._written = outputs
         return BuildResult(
             lectures=len(site.lectures), pages=len(site.pages), files=len(copies),

@@ -15,6 +15,8 @@ import pygments
 
 from . import feeds
 from .redirects import redirect_pages
+from .references_export import reference_pages
+from .slides import slide_pages
 from .markdown.highlight import pygments_css
 from .model import Entry
 from .render import (PlannedPage, RenderInputs, content_fingerprint, fingerprint,
@@ -139,4 +141,5 @@ def sitemap(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, PageView
 
 
 GENERATORS = [home_page, not_found_page, taxonomy_pages, archive_page, syntax_stylesheet,
-              feeds.feed_page, sitemap, feeds.robots_page, redirect_pages]
+              feeds.feed_page, sitemap, feeds.robots_page, redirect_pages,
+              slide_pages, reference_pages]

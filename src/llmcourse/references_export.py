@@ -1,0 +1,86 @@
+"""The course-wide reference index: /references/ (HTML), /references.json and /references.bib.
+
+Built from what every document's ``references_plugin`` recorded (``page.data["references"]``),
+lectures first in course order, then the other pages. Each output is keyed by the references
+themselves, so a save that changes no link leaves the three files untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+
+from .references import KINDS, PageReference, Reference, course_index
+from .render import PlannedPage, RenderInputs, fingerprint, nav_fingerprint
+from .views import PageView, SiteView
+
+RAW_TEMPLATE = "_raw.txt"  # outputs its ``body`` as it is
+URL, JSON_OUT, BIB_OUT = "/references/", "references.json", "references.bib"
+
+
+def _documents(inputs: RenderInputs) -> list[tuple[str, str, Sequence[PageReference]]]:
+    return [(e.doc.url, e.doc.title, e.content.data.get("references", ()))
+            for e in inputs.site.lectures + inputs.site.pages]
+
+
+def references_json(index: Mapping[str, Sequence[Reference]], baseurl: str) -> str:
+    """Every reference by kind, in the pages' order; ``cited_in`` links carry the baseurl."""
+    data = {"kinds": [
+        {"kind": kind, "label": label, "references": [
+            {"key": ref.key, "title": ref.title, "url": ref.url,
+             "cited_in": [{"page": baseurl + p.url, "title": p.page_title,
+                           "section": p.section, "section_title": p.section_title,
+                           "href": baseurl + p.href} for p in ref.places]}
+            for ref in index[kind]]}
+        for kind, label in KINDS]}
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+
+_BIB_SPECIAL = re.compile(r"[\\{}&%$#_^~]")
+_BIB_ESCAPES = {"\\": r"\textbackslash{}", "^": r"\^{}", "~": r"\~{}"}
+
+
+def bibtex_escape(text: str) -> str:
+    """Text safe inside a braced BibTeX field: specials escaped, braces balanced."""
+    return _BIB_SPECIAL.sub(lambda m: _BIB_ESCAPES.get(m.group(0), "\\" + m.group(0)), text)
+
+
+def bibtex_key(arxiv_id: str) -> str:
+    """2303.18223 -> arxiv2303.18223; hep-th/9901001 -> arxivhep-th_9901001 (no '/' in keys)."""
+    return "arxiv" + arxiv_id.replace("/", "_")
+
+
+def references_bib(papers: Sequence[Reference]) -> str:
+    entries = []
+    for ref in papers:
+        entries.append(
+            f"@misc{{{bibtex_key(ref.key)},\n"
+            f"  title = {{{bibtex_escape(ref.title)}}},\n"
+            f"  eprint = {{{ref.key}}},\n"
+            f"  archivePrefix = {{arXiv}},\n"
+            f"  url = {{{ref.url}}}\n"
+            "}\n")
+    return "\n".join(entries)
+
+
+def reference_pages(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, PageView]
+                    ) -> list[PlannedPage]:
+    documents = _documents(inputs)
+    refs_key = fingerprint(tuple((url, title, tuple(refs)) for url, title, refs in documents))
+    index = course_index(documents)
+    baseurl = inputs.config.baseurl
+    planned = []
+    if URL not in views:
+        key = fingerprint("references", inputs.theme_key, refs_key, nav_fingerprint(inputs.site))
+        sections = [(kind, label, index[kind]) for kind, label in KINDS if index[kind]]
+        planned.append(PlannedPage(
+            "references/index.html", URL, "references.html", key,
+            lambda: {"site": site_v, "page": None, "url": URL, "title": "References",
+                     "sections": sections, "count": sum(len(s[2]) for s in sections)}))
+    json_key = fingerprint("references.json", refs_key, baseurl)
+    planned.append(PlannedPage(JSON_OUT, "/" + JSON_OUT, RAW_TEMPLATE, json_key,
+                               lambda: {"body": references_json(index, baseurl)}))
+    planned.append(PlannedPage(BIB_OUT, "/" + BIB_OUT, RAW_TEMPLATE, fingerprint("bib", refs_key),
+                               lambda: {"body": references_bib(index["paper"])}))
+    return planned
