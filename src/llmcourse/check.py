@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from .build import BuildOptions, Builder, Collected, _urls_by_source
+from .build import Builder, BuildOptions, Collected, _urls_by_source
 from .errors import BuildError, Diagnostic
 from .markdown.plugins.links import resolve_url
 from .model import Document, Entry

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import threading
 import time
 import urllib.error
@@ -101,16 +100,16 @@ def fetch(url: str, timeout: float) -> LinkResult:
 def _request(url: str, method: str, timeout: float) -> LinkResult:
     request = urllib.request.Request(url, method=method, headers={"User-Agent": _USER_AGENT})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return LinkResult(response.status)
     except urllib.error.HTTPError as exc:
         exc.close()
         return LinkResult(exc.code)
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         return LinkResult(None, f"no answer within {timeout:g} s")
     except urllib.error.URLError as exc:
         reason = exc.reason
-        if isinstance(reason, (TimeoutError, socket.timeout)):
+        if isinstance(reason, TimeoutError):
             return LinkResult(None, f"no answer within {timeout:g} s")
         return LinkResult(None, str(getattr(reason, "strerror", None) or reason))
     except (OSError, ValueError) as exc:  # a reset connection, a malformed URL

@@ -14,8 +14,8 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
-from html import unescape
 from collections.abc import Iterator
+from html import unescape
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
