@@ -116,7 +116,8 @@ def test_broken_links_are_warnings_and_answers_are_cached(site: Path, server: Se
         (8, "warning", f"link {server.base}/moved-away returned 404"),
         (9, "warning", f"link {server.base}/hang failed: no answer within 0.5 s"),
     ]
-    assert server.requests[("HEAD", "/ok")] == 1
+    assert server.requests[("HEAD", "/ok")] == 2  # once linked, once the end of /moved
+    assert server.requests[("GET", "/ok")] == 0  # redirects keep the HEAD: no download
     assert server.requests[("GET", "/no-head")] == 1  # 405 on HEAD -> GET
     assert server.requests[("GET", "/gone")] == 0  # a 404 needs no second look
     cache = json.loads((site / CACHE_FILE).read_text())

@@ -97,10 +97,23 @@ def fetch(url: str, timeout: float) -> LinkResult:
     return result
 
 
+class _SameMethodRedirects(urllib.request.HTTPRedirectHandler):
+    """Python turns a redirected HEAD into a GET (a whole download); keep it a HEAD."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None:
+            new.method = req.get_method()
+        return new
+
+
+_OPENER = urllib.request.build_opener(_SameMethodRedirects)
+
+
 def _request(url: str, method: str, timeout: float) -> LinkResult:
     request = urllib.request.Request(url, method=method, headers={"User-Agent": _USER_AGENT})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _OPENER.open(request, timeout=timeout) as response:
             return LinkResult(response.status)
     except urllib.error.HTTPError as exc:
         exc.close()
