@@ -8,6 +8,7 @@ import unicodedata
 from datetime import datetime
 
 _PLACEHOLDER = re.compile(r":(year|month|day|i_month|i_day|short_year|hour|minute|second|"
+                          r"y_day|w_year|week|w_day|short_day|long_day|short_month|long_month|"
                           r"title|slug|categories|path|basename|output_ext)")
 
 
@@ -41,6 +42,11 @@ def expand(pattern: str, *, date: datetime | None, title: str, categories: tuple
             year=f"{date.year:04d}", month=f"{date.month:02d}", day=f"{date.day:02d}",
             i_month=str(date.month), i_day=str(date.day), short_year=f"{date.year % 100:02d}",
             hour=f"{date.hour:02d}", minute=f"{date.minute:02d}", second=f"{date.second:02d}",
+            # Jekyll's ordinal and weekdate styles (``permalink: ordinal`` in _config.yml)
+            y_day=date.strftime("%j"), w_year=str(date.isocalendar()[0]),
+            week=f"{date.isocalendar()[1]:02d}", w_day=str(date.isoweekday()),
+            short_day=date.strftime("%a"), long_day=date.strftime("%A"),
+            short_month=date.strftime("%b"), long_month=date.strftime("%B"),
         )
     url = _PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), pattern)
     url = re.sub(r"/{2,}", "/", "/" + url)  # Jekyll drops the empty parts (no categories)
