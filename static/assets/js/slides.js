@@ -9,9 +9,7 @@
   var root = document.documentElement;
   var deck = document.querySelector(".deck");
   if (!deck) return;
-  var slides = Array.prototype.slice.call(deck.children).filter(function (el) {
-    return el.classList.contains("slide");
-  });
+  var slides = Array.prototype.slice.call(deck.querySelectorAll("section.slide"));
   var counter = document.querySelector(".deck-counter");
   var speaker = new URLSearchParams(location.search).has("speaker") || location.hash === "#speaker";
   var channel = "BroadcastChannel" in window
