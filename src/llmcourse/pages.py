@@ -55,10 +55,16 @@ def not_found_page(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, P
 def group_terms(terms: Mapping[str, tuple[Entry, ...]]) -> dict[str, tuple[list[str], list[Entry]]]:
     """slug -> (terms, lectures): "GenAI" and "genai" share one page, lectures once each."""
     groups: dict[str, tuple[list[str], list[Entry]]] = {}
+    seen: dict[str, set[str]] = {}  # by URL: comparing whole entries is quadratic and slow
     for term, entries in terms.items():
-        names, lectures = groups.setdefault(term_slug(term), ([], []))
+        slug = term_slug(term)
+        names, lectures = groups.setdefault(slug, ([], []))
+        urls = seen.setdefault(slug, set())
         names.append(term)
-        lectures.extend(e for e in entries if e not in lectures)
+        for entry in entries:
+            if entry.doc.url not in urls:
+                urls.add(entry.doc.url)
+                lectures.append(entry)
     return groups
 
 
@@ -118,12 +124,21 @@ def syntax_css() -> str:
     light, dark = rules(LIGHT_STYLE), rules(DARK_STYLE)
     for cls in light:
         dark.setdefault(cls, "color: inherit; font-weight: inherit; font-style: inherit")
-    light.pop(".hll", None), dark.pop(".hll", None)  # line highlights use the theme's colours
+    for cls in (".hll", ".w"):  # line highlights use the theme's colours; spaces have none
+        light.pop(cls, None), dark.pop(cls, None)
+
+    def grouped(prefix: str, styles: dict[str, str]) -> list[str]:
+        by_body: dict[str, list[str]] = {}
+        for cls, body in styles.items():  # one rule per distinct style keeps the file small
+            by_body.setdefault(body, []).append(f"{prefix}.highlight {cls}")
+        return [",".join(sels) + "{" + body.replace(": ", ":").replace("; ", ";") + "}"
+                for body, sels in by_body.items()]
+
     out = [f"/* Pygments {pygments.__version__}: {LIGHT_STYLE} / {DARK_STYLE}. Generated. */"]
-    out += [f".highlight {cls} {{ {body} }}" for cls, body in light.items()]
-    out += [f"[data-theme=\"dark\"] .highlight {cls} {{ {body} }}" for cls, body in dark.items()]
+    out += grouped("", light)
+    out += grouped(':root[data-theme="dark"] ', dark)
     out.append("@media (prefers-color-scheme: dark) {")
-    out += [f":root:not([data-theme]) .highlight {cls} {{ {body} }}" for cls, body in dark.items()]
+    out += grouped(":root:not([data-theme]) ", dark)
     out.append("}")
     return "\n".join(out) + "\n"
 
