@@ -121,7 +121,7 @@ def check_links(entry: Entry, index: SiteIndex) -> list[Diagnostic]:
         target = _resolve(src.partition("#")[0], content_dir_url(doc.source), index)
         if target is None or index.find(target) is None:
             problems.append(Diagnostic(doc.source.rel, locate(doc, line, src),
-                                       f"image '{src}' not found", "error"))
+                                       f"image '{unquote(src)}' not found", "error"))
     return problems
 
 

@@ -5,8 +5,8 @@ images, a ``<video>`` pointing at YouTube, http:// resources on an https site, L
 text; and per document: front-matter keys that look like typos, lectures dated in the future.
 
 Tag-level questions (is this ``<source>`` inside a ``<video>``? does this ``<img>`` have an
-alt attribute?) are answered from the document's own Markdown, parsed by a plain CommonMark
-parser, because the site's plugins rewrite raw HTML (YouTube embeds) before we could see it.
+alt attribute?) are answered from the document's own Markdown, parsed with the site's block
+rules but without its plugins, which rewrite raw HTML (YouTube embeds) before we could see it.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from markdown_it.token import Token
 from .build import Collected
 from .check import locate
 from .errors import Diagnostic
+from .markdown.plugins.kramdown import kramdown_plugin
 from .model import Entry
 from .parse import KNOWN_KEYS, is_future
 
@@ -40,7 +41,8 @@ _LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{\{|\{%", re.DOTALL)
 
 
 def _plain_markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": True}).enable("table")
+    """The site's block structure (kramdown's HTML blocks), without the rewriting plugins."""
+    return MarkdownIt("gfm-like", {"html": True, "linkify": False}).use(kramdown_plugin)
 
 
 _MD = _plain_markdown()
