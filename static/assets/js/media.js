@@ -21,7 +21,8 @@
   }
 
   // -- lightbox ----------------------------------------------------------------------------
-  var dialog, image, caption, counter, items = [], current = 0, opener = null, startX = null;
+  var dialog, image, caption, counter, items = [], current = 0, opener = null, startX = null,
+    swiped = false;
 
   function buildDialog() {
     dialog = document.createElement("dialog");
@@ -36,12 +37,14 @@
       '<button type="button" class="lightbox-close" aria-label="Close">&#215;</button>';
     document.body.appendChild(dialog);
     image = dialog.querySelector(".lightbox-image");
+    image.draggable = false;  // a drag would swallow the swipe's pointerup
     caption = dialog.querySelector(".lightbox-caption");
     counter = dialog.querySelector(".lightbox-counter");
     dialog.querySelector(".lightbox-prev").addEventListener("click", function () { show(current - 1); });
     dialog.querySelector(".lightbox-next").addEventListener("click", function () { show(current + 1); });
     dialog.querySelector(".lightbox-close").addEventListener("click", function () { dialog.close(); });
     dialog.addEventListener("click", function (event) {
+      if (swiped) { swiped = false; return; }  // the end of a swipe is no click
       if (event.target === dialog) dialog.close();  // a click on the backdrop
     });
     dialog.addEventListener("keydown", function (event) {
@@ -53,6 +56,7 @@
       if (startX === null) return;
       var dx = event.clientX - startX;
       startX = null;
+      swiped = Math.abs(dx) > 10;
       if (Math.abs(dx) > 40) show(current + (dx < 0 ? 1 : -1));
     });
     dialog.addEventListener("close", function () {

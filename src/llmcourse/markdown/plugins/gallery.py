@@ -29,7 +29,8 @@ from .htmltags import parse_tag
 
 _CELL = re.compile(r"<t([dh])\b[^>]*>(.*?)</t\1\s*>", re.IGNORECASE | re.DOTALL)
 _IMG = re.compile(r"<img\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.IGNORECASE)
-_FILLER = re.compile(r"\s+|<br\s*/?>|</?p>|</?center>", re.IGNORECASE)
+_FILLER = re.compile(r"<br\s*/?>|</?p>|</?center>", re.IGNORECASE)
+_BETWEEN_TAGS = re.compile(r">\s+<")
 _LINKED_IMG = re.compile(r"^<a\b[^>]*>(<img\b[^>]*>)</a>$", re.IGNORECASE | re.DOTALL)
 
 
@@ -66,11 +67,11 @@ def _gallery(items: Sequence[str], line: list[int] | None) -> Token:
 def table_gallery(html: str) -> str | None:
     """An HTML table whose cells hold only images -> gallery HTML; anything else -> None."""
     stripped = html.strip()
-    if not stripped[:6].lower() == "<table" or not stripped.lower().endswith("</table>"):
+    if stripped[:6].lower() != "<table" or not stripped.lower().endswith("</table>"):
         return None
     items = []
     for _, cell in _CELL.findall(stripped):
-        body = _FILLER.sub("", cell)
+        body = _BETWEEN_TAGS.sub("><", _FILLER.sub("", cell)).strip()
         if not body:
             continue
         linked = _LINKED_IMG.match(body)
@@ -80,7 +81,7 @@ def table_gallery(html: str) -> str | None:
         for tag in tags:
             _, attrs = parse_tag(tag)
             href = parse_tag(body)[1].get("href") if linked else None
-            items.append(_item(tag, attrs.get("src") or "", attrs.get("alt") or "", href))
+            items.append(_item(tag, attrs.get("src") or "", attrs.get("title") or "", href))
     if len(items) < 2:
         return None
     return '<div class="gallery">\n' + "".join(items) + "</div>\n"

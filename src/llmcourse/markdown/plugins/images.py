@@ -4,7 +4,7 @@
   width and height written by the author are kept.
 * A local image (relative path) gets its real pixel size, read from the file next to the
   lecture (``env["source_dir"]``), so the browser reserves its box before it loads.
-* ``github.com/OWNER/REPO/blob/REF/PATH?raw=true`` becomes
+* ``github.com/OWNER/REPO/blob/REF/PATH?raw=true`` (or ``/raw/REF/PATH``) becomes
   ``raw.githubusercontent.com/OWNER/REPO/REF/PATH``: the same file without a redirect.
 * TIFF, which browsers cannot show, becomes a link to the file and a build warning.
 
@@ -29,8 +29,10 @@ from markdown_it.token import Token
 from .htmltags import parse_tag, render_tag
 
 _IMG = re.compile(r"<img\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.IGNORECASE)
+# blob/REF/PATH?raw=true and raw/REF/PATH (both redirect); a bare blob/ URL is a web page.
 _GITHUB_BLOB = re.compile(
-    r"^https?://github\.com/([^/]+)/([^/]+)/blob/(.+?)\?raw=(?:true|1)$")
+    r"^https?://github\.com/([^/]+)/([^/]+)/(?:blob/(.+?)\?raw=(?:true|1)|raw/([^?#]+)"
+    r"(?:\?raw=(?:true|1))?)$")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 UNVIEWABLE = (".tif", ".tiff")
 
@@ -40,7 +42,8 @@ def raw_github_url(url: str) -> str:
     match = _GITHUB_BLOB.match(url)
     if not match:
         return url
-    owner, repo, rest = match.groups()
+    owner, repo, blob, raw = match.groups()
+    rest = blob or raw
     return f"https://raw.githubusercontent.com/{owner}/{repo}/{rest}"
 
 
