@@ -41,6 +41,8 @@ class BuildOptions:
     drafts: bool = False
     future: bool = False
     strict: bool = False  # warnings fail the build too (build --strict)
+    index_search: bool = True  # False: the caller runs search.update_index (the dev server
+    # does, after the reload, so a save never waits for Pagefind)
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,8 @@ class Builder:
         outputs[".nojekyll"] = b""
         stats: WriteStats = write_site(opts.out_dir, outputs, copies, previous=self._written,
                                        keep=search.KEEP if config.search else ())
-        search.update_index(opts.out_dir, config.search, stats.written, stats.removed)
+        if opts.index_search:
+            search.update_index(opts.out_dir, config.search, stats.written, stats.removed)
         self._written = outputs
         return BuildResult(
             lectures=len(site.lectures), pages=len(site.pages), files=len(copies),

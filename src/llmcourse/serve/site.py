@@ -1,0 +1,195 @@
+"""The live site: one long-lived Builder, the last good build on disk, and the news of each
+rebuild for the live-reload hub.
+
+A rebuild that fails leaves the folder as the last good build left it (the build writes
+nothing when it finds errors) and turns its diagnostics into the overlay; the next good build
+clears it. Pages are replaced atomically by the write stage, so requests are never held while a
+build runs (MkDocs holds them because its writes are not atomic).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import search
+from ..build import BuildOptions, Builder, BuildResult, site_time
+from ..config import load_config
+from ..errors import BuildError, Diagnostic, LlmcourseError
+from . import overlay
+from .livereload import Event, LiveReloadHub
+from .watcher import ChangeKind, Changes
+
+_QUIET_BEFORE_INDEX = 1.0  # seconds without a build before Pagefind re-indexes (it is slow)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one rebuild did, for the terminal."""
+
+    seconds: float
+    result: BuildResult | None = None
+    diagnostics: tuple[Diagnostic, ...] = ()  # errors (failed build) or new warnings
+    crash: str = ""  # an unexpected exception's traceback (a bug, not the user's input)
+    urls: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
+
+
+def output_url(baseurl: str, rel: str) -> str:
+    """The canonical URL of an output file: folders end with "/" (``a/index.html`` -> ``a/``)."""
+    if rel == "index.html":
+        return baseurl + "/"
+    if rel.endswith("/index.html"):
+        return f"{baseurl}/{rel[:-len('index.html')]}"
+    return f"{baseurl}/{rel}"
+
+
+def reload_event(baseurl: str, build: int, changed: Iterable[str], *, everything: bool
+                 ) -> Event:
+    pages, css, assets = [], [], []
+    for rel in sorted(set(changed)):
+        if rel.startswith(".") or "/." in rel:
+            continue  # markers (.nojekyll, .llmcourse-output) are not part of any page
+        url = output_url(baseurl, rel)
+        (pages if rel.endswith((".html", ".htm")) else css if rel.endswith(".css")
+         else assets).append(url)
+    return Event("reload", {"build": build, "all": everything, "urls": pages, "css": css,
+                            "assets": assets})
+
+
+class LiveSite:
+    """Rebuilds on demand (one caller at a time: the debouncer's thread) and publishes."""
+
+    def __init__(self, options: BuildOptions, hub: LiveReloadHub) -> None:
+        self.options = options
+        self.root = options.out_dir
+        self.hub = hub
+        # site.time fixed for the session: pages showing it would otherwise all change
+        # every second, and every save would re-render the whole site.
+        self.builder = Builder(options, time=site_time())
+        self.instance = secrets.token_hex(6)
+        self.build = 0  # good builds so far (0: nothing to serve yet)
+        self.attempts = 0
+        self.errors: tuple[str, ...] = ()
+        self.baseurl, self.search = self._settings()
+        self._lock = threading.Lock()
+        self._indexer = _Indexer(self)
+
+    # -- what the HTTP handler asks ---------------------------------------------------------
+    def snippet(self) -> bytes:
+        build, errors = self.build, self.errors
+        return overlay.snippet(instance=self.instance, build=build, errors=errors)
+
+    def hello(self) -> Event:
+        return Event("hello", {"instance": self.instance, "build": self.build,
+                               "errors": list(self.errors)})
+
+    # -- rebuilding -------------------------------------------------------------------------
+    def rebuild(self, changes: Changes | None = None) -> Outcome:
+        with self._lock:  # the first build (main thread) and the watcher's never overlap
+            return self._rebuild(changes)
+
+    def _rebuild(self, changes: Changes | None) -> Outcome:
+        started = time.perf_counter()
+        self.attempts += 1
+        kind = changes.kind if changes else ChangeKind.CONFIG
+        if kind is ChangeKind.CONFIG:
+            self.baseurl, self.search = self._settings()
+        try:
+            result = self.builder.build()
+        except BuildError as exc:
+            return self._failed(started, tuple(sorted(exc.diagnostics)))
+        except LlmcourseError as exc:
+            return self._failed(started, (Diagnostic("", 0, str(exc)),))
+        except FileNotFoundError as exc:  # a file went away mid-build: its event comes next
+            return self._failed(started, (Diagnostic("", 0, f"file vanished: {exc.filename}"),))
+        except Exception as exc:  # a bug: keep serving, show it, never die
+            return self._failed(started, (Diagnostic("", 0, f"internal error: {exc!r}"),),
+                                crash=traceback.format_exc())
+        self.build += 1
+        self.errors = ()
+        changed = result.written + result.removed
+        event = reload_event(self.baseurl, self.build, changed,
+                             everything=kind is ChangeKind.CONFIG)
+        self.hub.publish(event)
+        if any(rel.endswith(".html") for rel in changed):
+            self._indexer.poke()
+        return Outcome(time.perf_counter() - started, result, _new_warnings(result, changes),
+                       urls=tuple(event.data["urls"]))
+
+    def _failed(self, started: float, diagnostics: tuple[Diagnostic, ...], crash: str = ""
+                ) -> Outcome:
+        shown = tuple(d.format() for d in diagnostics if d.level == "error")
+        self.errors = shown or tuple(d.format() for d in diagnostics)
+        self.hub.publish(Event("failed", {"build": self.build, "errors": list(self.errors)}))
+        return Outcome(time.perf_counter() - started, None, diagnostics, crash)
+
+    def _settings(self) -> tuple[str, bool]:
+        """baseurl and search from site.yaml; the last good values while it is broken."""
+        try:
+            config, _ = load_config(self.options.site_dir)
+        except (LlmcourseError, OSError):
+            return getattr(self, "baseurl", ""), getattr(self, "search", False)
+        return config.baseurl, config.search
+
+    def close(self) -> None:
+        self._indexer.stop()
+
+
+def _new_warnings(result: BuildResult, changes: Changes | None) -> tuple[Diagnostic, ...]:
+    """All warnings on the first build; after that only those of the files just saved."""
+    if changes is None:
+        return result.warnings
+    saved = {p.as_posix() for p in changes.paths}
+    return tuple(w for w in result.warnings if any(s.endswith("/" + w.path) for s in saved))
+
+
+class _Indexer:
+    """Pagefind re-indexes after the author pauses, off the save path: a reload never waits
+    for the search index, and the index catches up a moment later."""
+
+    def __init__(self, site: LiveSite) -> None:
+        self.site = site
+        self.failure: Callable[[str], None] | None = None
+        self._cond = threading.Condition()
+        self._due: float | None = None
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="llmcourse-index", daemon=True)
+        self._thread.start()
+
+    def poke(self) -> None:
+        with self._cond:
+            self._due = time.monotonic() + _QUIET_BEFORE_INDEX
+            self._cond.notify()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._stopped and (self._due is None
+                                             or self._due > time.monotonic()):
+                    self._cond.wait(None if self._due is None
+                                    else max(0.0, self._due - time.monotonic()))
+                if self._stopped:
+                    return
+                self._due = None
+            try:
+                if self.site.search:
+                    search.build_index(Path(self.site.root))
+                else:
+                    search.remove_index(Path(self.site.root))
+            except LlmcourseError as exc:
+                if self.failure:
+                    self.failure(str(exc))
