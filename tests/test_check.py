@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from conftest import write
 
@@ -13,6 +15,12 @@ from llmcourse.check import check_site
 from llmcourse.cli import cli
 
 FIXTURE = Path(__file__).parent / "fixtures" / "check_site"
+
+
+@pytest.fixture
+def fixture_site(tmp_path: Path) -> Path:
+    """A copy, so whatever a build may cache never lands in the repository."""
+    return Path(shutil.copytree(FIXTURE, tmp_path / "check_site"))
 
 
 def run(*args: str):
@@ -23,14 +31,14 @@ def lecture(site: Path, name: str, body: str, front: str = "") -> Path:
     return write(site / "content" / "lectures" / name, f"---\ntitle: T\n{front}---\n{body}")
 
 
-def test_fixture_site_reports_each_mistake_at_its_line() -> None:
-    result = run("check", str(FIXTURE))
+def test_fixture_site_reports_each_mistake_at_its_line(fixture_site: Path) -> None:
+    result = run("check", str(fixture_site))
     assert result.stdout == (FIXTURE / "expected.txt").read_text(encoding="utf-8")
     assert result.exit_code == 1
 
 
-def test_json_format_is_one_object_per_finding() -> None:
-    result = run("check", str(FIXTURE), "--format", "json")
+def test_json_format_is_one_object_per_finding(fixture_site: Path) -> None:
+    result = run("check", str(fixture_site), "--format", "json")
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     expected = (FIXTURE / "expected.txt").read_text(encoding="utf-8").splitlines()[:-1]
     assert len(rows) == len(expected)
@@ -45,8 +53,8 @@ def test_json_format_is_one_object_per_finding() -> None:
     assert result.exit_code == 1
 
 
-def test_github_format_prints_escaped_annotations() -> None:
-    result = run("check", str(FIXTURE), "--format", "github")
+def test_github_format_prints_escaped_annotations(fixture_site: Path) -> None:
+    result = run("check", str(fixture_site), "--format", "github")
     lines = result.stdout.splitlines()
     assert len(lines) == len((FIXTURE / "expected.txt").read_text().splitlines()) - 1
     assert all(re.match(r"^::(error|warning) file=[^:,]+,line=\d+::", line) for line in lines)
@@ -61,10 +69,15 @@ def test_clean_site_exits_0(site: Path) -> None:
     lecture(site, "2024-01-01-a.md", "## 簡介\n\n[b](2024-01-02-b.md#part) [self](#簡介)\n")
     lecture(site, "2024-01-02-b.md", "## Part\n\n![a cat](cat.png)\n")
     write(site / "content" / "lectures" / "cat.png", b"\x89PNG\r\n\x1a\n")
+    before = _files(site)
     result = run("check", str(site))
     assert result.stdout == "0 errors, 0 warnings\n"
     assert result.exit_code == 0
-    assert not (site / "_site").exists()  # nothing written
+    assert _files(site) == before  # nothing written (but the build's caches)
+
+
+def _files(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*") if ".llmcourse-cache" not in p.parts)
 
 
 def test_warnings_alone_exit_0(site: Path) -> None:
