@@ -18,13 +18,13 @@ CASES = read_fixture_file(FIXTURES)
 
 @pytest.fixture(scope="module")
 def md() -> MarkdownIt:
-    return create_markdown()
+    return create_markdown(media=False)  # the kramdown rules alone, without media rewrites
 
 
 @pytest.fixture(scope="module")
 def commonmark_md() -> MarkdownIt:
     """The same factory with markdown-it's own html_block and link rules back in charge."""
-    plain = create_markdown()
+    plain = create_markdown(media=False)
     plain.block.ruler.at("html_block", html_block, {"alt": ["paragraph", "reference", "blockquote"]})
     plain.inline.ruler.disable("kramdown_link")
     return plain
