@@ -116,7 +116,9 @@ class SseClient:
                 return data
 
     def close(self) -> None:
-        try:
-            self.sock.close()
+        try:  # shutdown first: close() alone leaves the reader thread's recv holding it open
+            self.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+        self.sock.close()
+        self._thread.join(5)

@@ -9,13 +9,16 @@ build runs (MkDocs holds them because its writes are not atomic).
 
 from __future__ import annotations
 
+import queue
 import secrets
 import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from .. import search
 from ..build import BuildOptions, Builder, BuildResult, site_time
@@ -25,6 +28,7 @@ from . import overlay
 from .livereload import Event, LiveReloadHub
 from .watcher import ChangeKind, Changes
 
+T = TypeVar("T")
 _QUIET_BEFORE_INDEX = 1.0  # seconds without a build before Pagefind re-indexes (it is slow)
 
 
@@ -72,15 +76,18 @@ class LiveSite:
         self.options = options
         self.root = options.out_dir
         self.hub = hub
+        # Every build runs in one thread of its own: the Builder's caches may hold objects
+        # bound to the thread that made them (SQLite), and builds must never overlap.
+        self._worker = _Worker()
         # site.time fixed for the session: pages showing it would otherwise all change
         # every second, and every save would re-render the whole site.
-        self.builder = Builder(options, time=site_time())
+        self.builder: Builder = self._worker.call(Builder, options, time=site_time())
         self.instance = secrets.token_hex(6)
         self.build = 0  # good builds so far (0: nothing to serve yet)
         self.attempts = 0
         self.errors: tuple[str, ...] = ()
+        self.last: Outcome | None = None
         self.baseurl, self.search = self._settings()
-        self._lock = threading.Lock()
         self._indexer = _Indexer(self)
 
     # -- what the HTTP handler asks ---------------------------------------------------------
@@ -94,8 +101,8 @@ class LiveSite:
 
     # -- rebuilding -------------------------------------------------------------------------
     def rebuild(self, changes: Changes | None = None) -> Outcome:
-        with self._lock:  # the first build (main thread) and the watcher's never overlap
-            return self._rebuild(changes)
+        self.last = self._worker.call(self._rebuild, changes)
+        return self.last
 
     def _rebuild(self, changes: Changes | None) -> Outcome:
         started = time.perf_counter()
@@ -142,6 +149,7 @@ class LiveSite:
 
     def close(self) -> None:
         self._indexer.stop()
+        self._worker.stop()
 
 
 def _new_warnings(result: BuildResult, changes: Changes | None) -> tuple[Diagnostic, ...]:
@@ -150,6 +158,32 @@ def _new_warnings(result: BuildResult, changes: Changes | None) -> tuple[Diagnos
         return result.warnings
     saved = {p.as_posix() for p in changes.paths}
     return tuple(w for w in result.warnings if any(s.endswith("/" + w.path) for s in saved))
+
+
+class _Worker:
+    """One daemon thread that runs calls in order (a daemon, unlike a ThreadPoolExecutor's
+    worker, so Ctrl-C during a long first build exits at once)."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple, dict]
+                                      | None] = queue.SimpleQueue()
+        threading.Thread(target=self._run, name="llmcourse-build", daemon=True).start()
+
+    def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        future: Future[T] = Future()
+        self._jobs.put((future, fn, args, kwargs))
+        return future.result()
+
+    def stop(self) -> None:
+        self._jobs.put(None)
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            future, fn, args, kwargs = job
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except BaseException as exc:  # handed to the caller, raised there
+                future.set_exception(exc)
 
 
 class _Indexer:

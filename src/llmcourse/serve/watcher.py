@@ -152,6 +152,8 @@ class _Handler(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return  # reads (our own build reads every source) are not changes
+        if event.is_directory and event.event_type == "modified":
+            return  # a folder's mtime moves when a file in it changes: that file tells us
         paths = [event.src_path, getattr(event, "dest_path", "")]
         for raw in paths:
             if not raw:

@@ -1,0 +1,286 @@
+"""Saves, live-reload streams and the error overlay, with a real watcher, builder and sockets."""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from llmcourse.serve import DevServer
+from llmcourse.serve.watcher import ChangeKind, Changes, Debouncer, WatchRoots, classify
+from serve_helpers import LECTURE, SseClient, make_site, raw_request, write
+
+FIRST = "content/lectures/2024-01-01-first.md"
+OVERLAY = b'<div id="llmcourse-error-overlay"'
+
+
+@pytest.fixture
+def dev(tmp_path: Path) -> Iterator[DevServer]:
+    server = DevServer(make_site(tmp_path / "site"), port=0, heartbeat=0.5)
+    try:
+        assert server.start().ok
+        server.start_background()
+        yield server
+    finally:
+        server.close()
+
+
+def page(dev: DevServer, url: str) -> tuple[int, bytes]:
+    status, _, body = raw_request(dev.port, url)
+    return status, body
+
+
+def edit(dev: DevServer, rel: str, body: str, *, title: str = "First", day: int = 1) -> Path:
+    return write(dev.site_dir / rel, LECTURE.format(title=title, day=day, body=body))
+
+
+def test_save_rebuilds_and_streams_the_changed_urls(dev: DevServer) -> None:
+    client = SseClient(dev.port)
+    try:
+        hello = client.next("hello")
+        assert hello["build"] == 1 and hello["errors"] == []
+        edit(dev, FIRST, "Edited text.")
+        event = client.next("reload")
+        assert "/AI-course/lectures/first/" in event["urls"]
+        assert "/AI-course/lectures/second/" not in event["urls"]  # untouched page stays
+        assert event["build"] == 2 and not event["all"]
+        assert b"Edited text." in page(dev, "/AI-course/lectures/first/")[1]
+    finally:
+        client.close()
+
+
+def test_one_save_rerenders_only_what_depends_on_it(dev: DevServer) -> None:
+    client = SseClient(dev.port)
+    try:
+        client.next("hello")
+        edit(dev, FIRST, "Only the text changes.")
+        client.next("reload")
+        rendered = dev.site.builder._render_state  # noqa: SLF001 (what the build reused)
+        assert dev.site.last.result is not None
+        written = set(dev.site.last.result.written)
+        assert "lectures/first/index.html" in written
+        assert "lectures/second/index.html" not in written
+        assert "notes/guide/index.html" not in written
+        assert dev.site.last.result.rendered < len(rendered.outputs) / 2
+    finally:
+        client.close()
+
+
+def test_css_change_is_announced_as_css(dev: DevServer) -> None:
+    client = SseClient(dev.port)
+    try:
+        client.next("hello")
+        write(dev.site_dir / "static/style.css", "body{color:red}")
+        event = client.next("reload")
+        assert event["css"] == ["/AI-course/style.css"] and event["urls"] == []
+        assert page(dev, "/AI-course/style.css")[1] == b"body{color:red}"
+    finally:
+        client.close()
+
+
+def test_burst_of_events_is_one_rebuild(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site")
+    with DevServer(root, port=0, debounce=0.3) as dev:
+        dev.start()
+        dev.start_background()
+        client = SseClient(dev.port)
+        client.next("hello")
+        before = dev.site.attempts
+        for i in range(6):  # several events within far less than the quiet time
+            edit(dev, FIRST, f"Burst {i}.")
+        data = client.next("reload")
+        time.sleep(0.6)  # longer than the quiet time: a second rebuild would have run
+        assert dev.site.attempts == before + 1
+        assert client.events.empty()
+        assert b"Burst 5." in page(dev, "/AI-course/lectures/first/")[1]
+        assert data["build"] == 2
+        client.close()
+
+
+def test_debouncer_waits_for_quiet() -> None:
+    batches: list[Changes] = []
+    done = threading.Event()
+    debouncer = Debouncer(lambda c: (batches.append(c), done.set()), quiet=0.2)
+    try:
+        for name in ("a.md", "b.md", "a.md"):
+            debouncer.add(Path(name), ChangeKind.CONTENT)
+            time.sleep(0.02)
+        debouncer.add(Path("t.html"), ChangeKind.TEMPLATES)
+        assert done.wait(5)
+        time.sleep(0.3)
+        assert len(batches) == 1
+        assert batches[0].paths == {Path("a.md"), Path("b.md"), Path("t.html")}
+        assert batches[0].kind is ChangeKind.TEMPLATES
+    finally:
+        debouncer.stop()
+
+
+def test_editor_temp_files_are_ignored(dev: DevServer) -> None:
+    lectures = dev.site_dir / "content/lectures"
+    before = dev.site.attempts
+    for name in (".2024-01-01-first.md.swp", "2024-01-01-first.md~", "4913",
+                 ".#2024-01-01-first.md", "2024-01-01-first.md.tmp"):
+        write(lectures / name, "junk")
+    write(dev.site_dir / "_site/index.html", "a published build beside the sources")
+    time.sleep(0.5)
+    assert dev.site.attempts == before
+    edit(dev, FIRST, "A real save.")
+    deadline = time.monotonic() + 15
+    while dev.site.attempts == before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert dev.site.attempts == before + 1
+
+
+def test_classify_change_kinds(tmp_path: Path) -> None:
+    roots = WatchRoots.for_site(tmp_path, [tmp_path / "out"])
+    assert classify(tmp_path / "site.yaml", roots) is ChangeKind.CONFIG
+    assert classify(tmp_path / "content/a.md", roots) is ChangeKind.CONTENT
+    assert classify(tmp_path / "templates/post.html", roots) is ChangeKind.TEMPLATES
+    assert classify(tmp_path / "static/x.css", roots) is ChangeKind.STATIC
+    assert classify(tmp_path / "content/.a.md.swp", roots) is None
+    assert classify(tmp_path / "content/.git/HEAD", roots) is None
+    assert classify(tmp_path / "_site/index.html", roots) is None
+    assert classify(tmp_path / "out/index.html", roots) is None
+    assert classify(tmp_path / "README.md", roots) is None
+
+
+def test_atomic_rename_save_is_detected(dev: DevServer) -> None:
+    client = SseClient(dev.port)
+    try:
+        client.next("hello")
+        target = dev.site_dir / FIRST
+        temp = target.with_name(".first.md.vscode-new")  # written beside, renamed over
+        temp.write_text(LECTURE.format(title="First", day=1, body="Renamed into place."))
+        os.replace(temp, target)
+        assert "/AI-course/lectures/first/" in client.next("reload")["urls"]
+        assert b"Renamed into place." in page(dev, "/AI-course/lectures/first/")[1]
+    finally:
+        client.close()
+
+
+def test_delete_gives_404_and_add_gives_a_new_page(dev: DevServer) -> None:
+    client = SseClient(dev.port)
+    try:
+        client.next("hello")
+        (dev.site_dir / "content/lectures/2024-01-02-second.md").unlink()
+        event = client.next("reload")
+        assert "/AI-course/lectures/second/" in event["urls"]
+        assert page(dev, "/AI-course/lectures/second/")[0] == 404
+        edit(dev, "content/lectures/2024-01-03-third.md", "Brand new.", title="Third", day=3)
+        assert "/AI-course/lectures/third/" in client.next("reload")["urls"]
+        status, body = page(dev, "/AI-course/lectures/third/")
+        assert status == 200 and b"Brand new." in body
+    finally:
+        client.close()
+
+
+def test_content_error_keeps_last_good_site_and_shows_overlay(dev: DevServer) -> None:
+    client = SseClient(dev.port)
+    try:
+        client.next("hello")
+        write(dev.site_dir / FIRST, "---\ntitle: [unclosed\n---\n\nBroken.\n")
+        failed = client.next("failed")
+        assert any(e.startswith(f"{FIRST}:2: ") for e in failed["errors"]), failed
+        status, body = page(dev, "/AI-course/lectures/first/")
+        assert status == 200 and b"The first lecture." in body  # the last good page
+        assert OVERLAY in body and FIRST.encode() in body
+        assert OVERLAY in page(dev, "/AI-course/nope/")[1]  # 404s too
+        late = SseClient(dev.port)  # a tab opened now learns about the error at once
+        assert late.next("hello")["errors"] == failed["errors"]
+        late.close()
+        edit(dev, FIRST, "Fixed.")
+        client.next("reload")
+        status, body = page(dev, "/AI-course/lectures/first/")
+        assert b"Fixed." in body and OVERLAY not in body
+    finally:
+        client.close()
+
+
+def test_template_change_rebuilds_every_page(dev: DevServer) -> None:
+    client = SseClient(dev.port)
+    try:
+        client.next("hello")
+        from llmcourse.theme import theme_root
+
+        post = (theme_root() / "templates/post.html").read_text(encoding="utf-8")
+        write(dev.site_dir / "templates/post.html", post.replace("</article>",
+                                                                   "<p>OVERRIDE</p></article>", 1))
+        event = client.next("reload", timeout=30)
+        assert {"/AI-course/lectures/first/", "/AI-course/lectures/second/"} <= set(event["urls"])
+        assert b"OVERRIDE" in page(dev, "/AI-course/lectures/second/")[1]
+    finally:
+        client.close()
+
+
+def test_hundred_concurrent_clients(dev: DevServer) -> None:
+    clients: list[SseClient] = []
+    results: list[int] = []
+    lock = threading.Lock()
+
+    def tab() -> None:
+        client = SseClient(dev.port, timeout=30)
+        with lock:
+            clients.append(client)
+        client.next("hello", timeout=30)
+        status, body = page(dev, "/AI-course/lectures/second/")
+        with lock:
+            results.append(status if b"The second lecture." in body else -status)
+
+    threads = [threading.Thread(target=tab) for _ in range(100)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    try:
+        assert results == [200] * 100
+        deadline = time.monotonic() + 10
+        while dev.hub.clients < 100 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert dev.hub.clients == 100
+        edit(dev, FIRST, "Everyone hears of this.")
+        for client in clients:  # every open stream gets the news
+            assert "/AI-course/lectures/first/" in client.next("reload", timeout=30)["urls"]
+    finally:
+        for client in clients:
+            client.close()
+
+
+def test_clients_vanishing_mid_stream_do_not_break_the_server(dev: DevServer) -> None:
+    doomed = [SseClient(dev.port) for _ in range(10)]
+    for client in doomed:
+        client.next("hello")
+    for client in doomed:  # hang up hard (RST), as a killed tab does
+        client.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        client.close()
+    survivor = SseClient(dev.port)
+    try:
+        survivor.next("hello")
+        edit(dev, FIRST, "After the hang-ups.")
+        assert survivor.next("reload")
+        deadline = time.monotonic() + 5  # heartbeats (0.5 s here) find the dead streams
+        while dev.hub.clients > 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert dev.hub.clients == 1
+        assert page(dev, "/AI-course/lectures/first/")[0] == 200
+    finally:
+        survivor.close()
+
+
+def test_shutdown_closes_open_streams(tmp_path: Path) -> None:
+    dev = DevServer(make_site(tmp_path / "site"), port=0)
+    dev.start()
+    dev.start_background()
+    client = SseClient(dev.port)
+    client.next("hello")
+    started = time.monotonic()
+    dev.close()
+    assert client.closed.wait(2)
+    assert time.monotonic() - started < 2
+    assert not dev.site.root.exists()  # the temporary build is gone
+    client.close()
