@@ -11,18 +11,20 @@ from __future__ import annotations
 import os
 import time as clock
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__
+from .cache import CACHE_DIR, BuildCache, cache_key, code_fingerprint, urls_still_valid
 from .config import SiteConfig, load_config
 from .content import ContentContext, page_variables, render_body
 from .discover import discover_content, discover_static
 from .errors import BuildError, ContentError, Diagnostic
 from .link import find_url_clashes, link_site, visible
-from .liquid import LiquidContext, create_liquid_environment, render_liquid
+from .liquid import JekyllLiquid, LiquidContext, create_liquid_environment, render_liquid
 from .markdown import create_markdown
+from .parallel import default_jobs, render_all
 from .model import Content, Document, Entry, Site, SourceFile
 from .pages import GENERATORS
 from .parse import parse_document, source_hash
@@ -43,6 +45,8 @@ class BuildOptions:
     strict: bool = False  # warnings fail the build too (build --strict)
     index_search: bool = True  # False: the caller runs search.update_index (the dev server
     # does, after the reload, so a save never waits for Pagefind)
+    jobs: int = 0  # processes rendering Markdown: 0 = every core, 1 = in this process
+    use_cache: bool = True  # read and write SITE/.llmcourse-cache (build --no-cache: False)
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class BuildResult:
     removed: tuple[str, ...]
     warnings: tuple[Diagnostic, ...]
     outputs: dict[str, bytes] = field(repr=False, default_factory=dict)
+    markdown_rendered: int = 0  # documents whose Markdown was rendered (not from a cache)
 
     def summary(self) -> str:
         return (f"{self.lectures} lectures, {self.pages} pages, {self.files} files "
@@ -87,7 +92,10 @@ class Builder:
         self.time = time  # fixed for a long-lived builder (dev server); else per build
         self.progress = progress
         self._parsed: dict[str, _Parsed] = {}
-        self._content: dict[tuple[str, str], tuple[Content, list[tuple[int, str]]]] = {}
+        self._content: dict[str, tuple[Content, list[tuple[int, str]], object]] = {}
+        self._cache: BuildCache | None = None
+        self._assets_key = ""  # stamps of content/'s other files: local images shape the HTML
+        self.markdown_rendered = 0
         self._render_state = RenderState()
         self._written: dict[str, bytes] = {}
         self._md = create_markdown()
@@ -114,10 +122,16 @@ class Builder:
     def _parse_one(self, source: SourceFile, stamp: tuple[int, int, str], config: SiteConfig
                    ) -> _Parsed:
         data = source.path.read_bytes()
+        digest = source_hash(data)
+        key = cache_key("parse", code_fingerprint(), source, digest, config.fingerprint())
+        hit = self._store().get(key)
+        if isinstance(hit, tuple) and len(hit) == 2:  # decoding and YAML are 2 ms a lecture
+            return _Parsed(stamp, hit[0], list(hit[1]))
         text, notes = decode(data, source.rel)
         if text is None:
             return _Parsed(stamp, None, notes)
-        document, problems = parse_document(source, text, config, source_hash(data))
+        document, problems = parse_document(source, text, config, digest)
+        self._store().put(key, (document, notes + problems))
         return _Parsed(stamp, document, notes + problems)
 
     def _render_contents(self, docs: list[Document], config: SiteConfig, now: datetime
@@ -133,32 +147,78 @@ class Builder:
             includes_dirs=tuple(d / "_includes" for d in template_dirs(self.options.site_dir)),
             markdownify=lambda text: self._md.render(text),
         ))
-        ctx_key = fingerprint(__version__, config.fingerprint(), sorted(urls_by_source.items()))
-        liquid_key = fingerprint(ctx_key, now.isoformat())
-        entries, problems = [], []
-        cache: dict[tuple[str, str], tuple[Content, list[tuple[int, str]]]] = {}
-        for index, doc in enumerate(docs):
-            uses_liquid = "{{" in doc.body or "{%" in doc.body
-            key = (doc.source_hash, liquid_key if uses_liquid else ctx_key)
-            result = self._content.get(key)
-            if result is None:
-                try:
-                    body = (render_liquid(liquid, doc.body, path=doc.source.rel,
-                                          line_offset=doc.body_line, page=page_variables(doc))
-                            if uses_liquid else doc.body)
-                except ContentError as exc:
-                    problems.append(exc.diagnostic)
-                    continue
-                result = render_body(doc, body, self._md, ctx)
-            cache[key] = result
-            content, warnings = result
-            problems.extend(Diagnostic(doc.source.rel, line, message, "warning")
-                            for line, message in warnings)
-            entries.append(Entry(doc, content))
-            if self.progress:
-                self.progress("render", index + 1, len(docs))
-        self._content = cache
+        bodies, problems = self._liquid_bodies(docs, liquid)
+        self._assets_key = cache_key([(a.rel, a.path.stat().st_size, a.path.stat().st_mtime_ns)
+                                      for a in discover_content(self.options.site_dir,
+                                                                config.exclude).assets])
+        # The key hashes every input of render_body except the URL map: a rendering records
+        # which paths it looked up there, and stays valid while they resolve alike.
+        base_key = cache_key("content", code_fingerprint(), self._assets_key,
+                             [(f, getattr(ctx, f)) for f in ctx.__dataclass_fields__
+                              if f != "urls_by_source"])
+        urls_key = cache_key(sorted(urls_by_source.items()))
+        keys = {doc.source.rel: cache_key(base_key, replace(doc, body=""), bodies[doc.source.rel])
+                for doc in docs if doc.source.rel in bodies}
+        known = {k: self._content[k] for k in keys.values() if k in self._content}
+        known.update(self._store().get_many(k for k in keys.values() if k not in known))
+        results, todo = {}, []
+        for doc in docs:
+            key = keys.get(doc.source.rel)
+            if key is None:
+                continue  # its Liquid failed: reported above
+            hit = known.get(key)
+            if isinstance(hit, tuple) and len(hit) == 3 and urls_still_valid(hit[2], urls_by_source,
+                                                                              urls_key):
+                results[key] = hit
+            else:
+                todo.append(doc)
+        fresh = render_all([(doc, bodies[doc.source.rel]) for doc in todo], ctx,
+                           workers=self.options.jobs or default_jobs(), md=self._md,
+                           progress=self._progress(len(docs) - len(todo), len(docs)))
+        for doc, (content, warnings, deps) in zip(todo, fresh):
+            results[keys[doc.source.rel]] = hit = (content, warnings,
+                                                  urls_key if deps is None else deps)
+            self._store().put(keys[doc.source.rel], hit)
+        self.markdown_rendered = len(todo)
+        entries = []
+        for doc in docs:
+            if doc.source.rel in keys:
+                content, warnings, _ = results[keys[doc.source.rel]]
+                problems.extend(Diagnostic(doc.source.rel, line, message, "warning")
+                                for line, message in warnings)
+                entries.append(Entry(doc, content))
+        self._content = results
+        self._store().commit()  # kept even when this build then fails on another document
         return entries, problems
+
+    def _liquid_bodies(self, docs: list[Document], liquid: JekyllLiquid
+                       ) -> tuple[dict[str, str], list[Diagnostic]]:
+        """Each document's body after Liquid (cheap next to Markdown, and the Markdown key)."""
+        bodies, problems = {}, []
+        for doc in docs:
+            if "{{" not in doc.body and "{%" not in doc.body:
+                bodies[doc.source.rel] = doc.body
+                continue
+            try:
+                bodies[doc.source.rel] = render_liquid(
+                    liquid, doc.body, path=doc.source.rel, line_offset=doc.body_line,
+                    page=page_variables(doc))
+            except ContentError as exc:
+                problems.append(exc.diagnostic)
+        return bodies, problems
+
+    def _progress(self, done: int, total: int) -> Callable[[int], None] | None:
+        report = self.progress
+        if report is None:
+            return None
+        return lambda count: report("render", done + count, total)
+
+    def _store(self) -> BuildCache:
+        """The persistent cache, opened on first use; a no-op one with ``use_cache=False``."""
+        if self._cache is None:
+            folder = self.options.site_dir / CACHE_DIR if self.options.use_cache else None
+            self._cache = BuildCache(folder)
+        return self._cache
 
     # -- the whole build ----------------------------------------------------------------
     def build(self) -> BuildResult:
@@ -196,11 +256,12 @@ class Builder:
         if opts.index_search:
             search.update_index(opts.out_dir, config.search, stats.written, stats.removed)
         self._written = outputs
+        self._store().prune()
         return BuildResult(
             lectures=len(site.lectures), pages=len(site.pages), files=len(copies),
             seconds=clock.perf_counter() - started, rendered=rendered, written=stats.written,
             removed=stats.removed, warnings=tuple(p for p in problems if p.level == "warning"),
-            outputs=outputs,
+            outputs=outputs, markdown_rendered=self.markdown_rendered,
         )
 
 

@@ -37,20 +37,25 @@ def progress_reporter() -> tuple[object, object]:
 @click.option("--future", is_flag=True, help="Include lectures dated in the future.")
 @click.option("--strict", is_flag=True,
               help="Fail on warnings too (exit 1, nothing written): for CI.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=False,
+              help="Processes rendering Markdown (default: every core; 1: no worker processes).")
+@click.option("--no-cache", is_flag=True,
+              help="Neither read nor write SITE/.llmcourse-cache (llmcourse clean drops it).")
 @debug_option
 def command(site: Path, out: Path | None, drafts: bool, future: bool, strict: bool,
-            debug: bool) -> None:
+            jobs: int, no_cache: bool, debug: bool) -> None:
     """Build the course website.
 
     \b
     Examples:
       llmcourse build                 # ./ -> ./_site
       llmcourse build course -o public --drafts
+      llmcourse build -j 1 --no-cache # one process, everything rendered afresh
     """
     if not site.is_dir():
         raise click.UsageError(f"site folder '{site}' does not exist")
     options = BuildOptions(site_dir=site, out_dir=out or site / "_site", drafts=drafts,
-                           future=future, strict=strict)
+                           future=future, strict=strict, jobs=jobs, use_cache=not no_cache)
     bar, update = progress_reporter()
 
     def run() -> BuildResult:

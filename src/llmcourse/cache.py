@@ -1,0 +1,270 @@
+"""The persistent build cache: what a build learnt, kept for the next one (Pelican's idea).
+
+One SQLite file, ``SITE/.llmcourse-cache/cache.sqlite``, maps a content-hash key to a pickled
+value (parsed documents, rendered Markdown). Keys hash every input of the value, never an
+mtime, so an entry can only be reused for exactly the inputs it was made from. Measured for
+1000 lectures (benchmarks/bench_build.py): one SQLite file loads the 1000 entries in about a
+third of the time of one pickle file per entry in sharded folders, and commits them in one
+atomic transaction instead of 1000 rename()s.
+
+The cache never breaks a build: a file that is not a database, a truncated or garbage entry,
+an entry whose checksum does not match, or a cache of another llmcourse version is dropped and
+rebuilt. Values are unpickled with a restricted unpickler (only llmcourse's dataclasses and
+plain data), because a cache folder can come with a site cloned from someone else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import io
+import pickle
+import sqlite3
+import zlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+CACHE_DIR = ".llmcourse-cache"
+_DB_NAME = "cache.sqlite"
+_FORMAT = "1"  # bump when the layout of the table or of a value changes
+_KEEP_GENERATIONS = 3  # entries unused for this many successful builds are pruned
+
+
+def cache_key(*parts: object) -> str:
+    """A content hash of ``parts`` (their repr): the key of a cache entry."""
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"),
+                           digest_size=20).hexdigest()
+
+
+class BuildCache:
+    """A persistent key -> value store for one build. ``BuildCache(None)`` is a no-op cache."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self._db: sqlite3.Connection | None = None
+        self._generation = 0
+        self._used: set[str] = set()
+        self._pending: dict[str, bytes] = {}
+        if folder is not None:
+            self._db = self._open(folder / _DB_NAME)
+
+    @property
+    def enabled(self) -> bool:
+        return self._db is not None
+
+    # -- opening ------------------------------------------------------------------------
+    def _open(self, path: Path) -> sqlite3.Connection | None:
+        for attempt in range(2):
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(path, timeout=5, isolation_level=None)
+                self._prepare(db)
+                return db
+            except (sqlite3.DatabaseError, OSError):
+                # Not a database, truncated, locked for too long, or unwritable: start over
+                # once; if that fails too, build without a cache rather than fail the build.
+                if attempt == 0:
+                    _remove_db(path)
+        return None
+
+    def _prepare(self, db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, "
+                   "generation INTEGER NOT NULL, value BLOB NOT NULL)")
+        meta = dict(db.execute("SELECT name, value FROM meta").fetchall())
+        version = f"{_FORMAT}/{__version__}"
+        if meta.get("version") != version:  # another llmcourse wrote it: nothing is reusable
+            db.execute("DELETE FROM entries")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))
+            meta["generation"] = "0"
+        try:
+            self._generation = int(meta.get("generation", "0")) + 1
+        except ValueError:
+            self._generation = 1
+        db.execute("PRAGMA integrity_check(1)").fetchone()  # raises on a mangled file header
+
+    # -- reading and writing ------------------------------------------------------------
+    def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
+        """The values found for ``keys``; corrupt entries are treated as missing."""
+        wanted = [k for k in dict.fromkeys(keys)]
+        if self._db is None or not wanted:
+            return {}
+        found: dict[str, Any] = {}
+        try:
+            for start in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
+                part = wanted[start:start + 500]
+                rows = self._db.execute(
+                    f"SELECT key, value FROM entries WHERE key IN ({','.join('?' * len(part))})",
+                    part).fetchall()
+                for key, blob in rows:
+                    value = _decode(blob)
+                    if value is not _MISSING:
+                        found[key] = value
+                        self._used.add(key)
+        except sqlite3.DatabaseError:
+            self._reset()
+            return {}
+        return found
+
+    def get(self, key: str) -> Any | None:
+        return self.get_many([key]).get(key)
+
+    def put(self, key: str, value: Any) -> None:
+        if self._db is None:
+            return
+        try:
+            self._pending[key] = _encode(value)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return  # a value that cannot be pickled is simply not cached
+        self._used.add(key)
+
+    def commit(self) -> None:
+        """Write the new entries, and mark the reused ones as used, in one transaction."""
+        if self._db is None or not (self._pending or self._used):
+            return
+        gen = self._generation
+        try:
+            with self._db:  # one transaction: all of it or, on a crash, none of it
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
+                                     [(k, gen, v) for k, v in self._pending.items()])
+                self._db.executemany("UPDATE entries SET generation = ? WHERE key = ?",
+                                     [(gen, k) for k in self._used if k not in self._pending])
+        except sqlite3.DatabaseError:
+            self._reset()
+        finally:
+            self._pending.clear()
+            self._used.clear()
+
+    def prune(self) -> None:
+        """After a successful build: drop entries no build used for a few generations.
+
+        Never after a failed build, which skipped documents whose entries are still good.
+        """
+        self.commit()
+        if self._db is None:
+            return
+        gen = self._generation
+        try:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute("DELETE FROM entries WHERE generation <= ?",
+                                 (gen - _KEEP_GENERATIONS,))
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)",
+                                 (str(gen),))
+        except sqlite3.DatabaseError:
+            self._reset()
+        self._generation = gen + 1
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def _reset(self) -> None:
+        """The file broke under us: drop it; this build goes on without a cache."""
+        self.close()
+        if self.folder is not None:
+            _remove_db(self.folder / _DB_NAME)
+
+
+def clear_cache(site_dir: Path) -> bool:
+    """Remove SITE/.llmcourse-cache; True when there was one."""
+    import shutil
+
+    folder = site_dir / CACHE_DIR
+    if not folder.exists():
+        return False
+    shutil.rmtree(folder)
+    return True
+
+
+# -- values: checksummed, compressed, restricted pickles -----------------------------------
+_MISSING = object()
+_CHECK = 16  # bytes of blake2b in front of each value
+
+
+def _encode(value: Any) -> bytes:
+    data = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    return hashlib.blake2b(data, digest_size=_CHECK).digest() + data
+
+
+def _decode(blob: object) -> Any:
+    if not isinstance(blob, bytes) or len(blob) <= _CHECK:
+        return _MISSING
+    check, data = blob[:_CHECK], blob[_CHECK:]
+    if hashlib.blake2b(data, digest_size=_CHECK).digest() != check:
+        return _MISSING  # a torn or edited entry: never reuse it
+    try:
+        return _SafeUnpickler(io.BytesIO(zlib.decompress(data))).load()
+    except Exception:  # noqa: BLE001 - any undecodable entry is just a cache miss
+        return _MISSING
+
+
+_PLAIN = {("builtins", n) for n in ("tuple", "list", "dict", "set", "frozenset", "str", "bytes",
+                                     "int", "float", "bool", "complex", "NoneType")}
+_PLAIN |= {("datetime", n) for n in ("datetime", "date", "time", "timedelta", "timezone")}
+_PLAIN |= {("zoneinfo", "ZoneInfo"), ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"),
+           ("pathlib", "PurePosixPath"), ("collections", "OrderedDict"),
+           ("zoneinfo", "ZoneInfo._unpickle"), ("builtins", "object")}
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    """Only plain data and llmcourse's dataclasses: an entry cannot call arbitrary code."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _PLAIN:
+            return super().find_class(module, name)
+        if module == "llmcourse" or module.startswith("llmcourse."):
+            found = super().find_class(module, name)
+            if isinstance(found, type) and dataclasses.is_dataclass(found):
+                return found
+        raise pickle.UnpicklingError(f"refusing {module}.{name} in a cache entry")
+
+
+def _remove_db(path: Path) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        try:
+            Path(str(path) + suffix).unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            pass
+
+
+# -- keys of the content stage --------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """llmcourse's own code and the versions of the libraries that shape its HTML.
+
+    The version number alone is not enough in a checkout, where the code changes under the
+    same version: each module's size and mtime are cheap to read and catch every edit.
+    """
+    import importlib.metadata
+
+    package = Path(__file__).resolve().parent
+    stamps = []
+    for path in sorted(package.rglob("*.py")):
+        stat = path.stat()
+        stamps.append((path.relative_to(package).as_posix(), stat.st_size, stat.st_mtime_ns))
+    versions = []
+    for dist in ("markdown-it-py", "mdit-py-plugins", "linkify-it-py", "pygments",
+                 "python-liquid", "latex2mathml"):
+        try:
+            versions.append((dist, importlib.metadata.version(dist)))
+        except importlib.metadata.PackageNotFoundError:
+            versions.append((dist, ""))
+    return cache_key(__version__, _FORMAT, stamps, versions)
+
+
+def urls_still_valid(deps: object, urls: Mapping[str, str], urls_key: str) -> bool:
+    """Whether the URL lookups a rendering made still give the same answers."""
+    if isinstance(deps, str):
+        return deps == urls_key  # it depended on the whole map
+    if not isinstance(deps, tuple):
+        return False
+    return all(urls.get(path) == url for path, url in deps)

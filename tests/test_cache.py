@@ -1,0 +1,214 @@
+"""The persistent cache: reuse exactly what is unchanged, never anything stale, never crash."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from llmcourse.build import BuildOptions, Builder, BuildResult
+from llmcourse.cache import CACHE_DIR, BuildCache, _encode
+from llmcourse.cli import cli
+from llmcourse.model import Content
+
+from conftest import write
+
+NOW = datetime(2025, 10, 1, tzinfo=timezone.utc)
+DB = Path(CACHE_DIR) / "cache.sqlite"
+
+
+def lecture(site: Path, day: int, body: str) -> Path:
+    return write(site / "content" / "lectures" / f"2025-09-{day:02d}-l{day}.md",
+                 f"---\ntitle: Lecture {day}\ncategories: [Lecture]\n---\n{body}\n")
+
+
+def make_site(site: Path) -> Path:
+    lecture(site, 1, "## One\n\nSee [two](2025-09-02-l2.md) and $x$.\n\n```python\nx = 1\n```")
+    lecture(site, 2, "## Two\n\nBuilt {{ site.time | date: '%Y' }}. <https://example.org>")
+    lecture(site, 3, "## Three\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+    return site
+
+
+def build(site: Path, out: str = "_site", **options: object) -> BuildResult:
+    """A fresh Builder each time, like a new `llmcourse build` process."""
+    opts = BuildOptions(site_dir=site, out_dir=site / out, jobs=1, **options)  # type: ignore
+    return Builder(opts, time=NOW).build()
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_second_build_renders_no_markdown(site: Path) -> None:
+    make_site(site)
+    first = build(site)
+    assert first.markdown_rendered == 3
+    assert (site / DB).is_file()
+    second = build(site, out="_again")
+    assert second.markdown_rendered == 0
+    assert tree(site / "_site") == tree(site / "_again")
+
+
+def test_source_edit_rerenders_exactly_that_document(site: Path) -> None:
+    make_site(site)
+    build(site)
+    lecture(site, 3, "## Three, edited\n\nNew text.")
+    result = build(site)
+    assert result.markdown_rendered == 1
+    pages = [p.read_text() for p in (site / "_site").rglob("index.html")]
+    assert any("New text." in html for html in pages)
+
+
+def test_template_change_rerenders_pages_not_markdown(site: Path) -> None:
+    make_site(site)
+    build(site)
+    theme = Path(__file__).resolve().parents[1] / "templates" / "post.html"
+    write(site / "templates" / "post.html",
+          theme.read_text(encoding="utf-8").replace("<article", "<!-- site override --><article"))
+    result = build(site)
+    assert result.markdown_rendered == 0
+    assert result.rendered >= 3
+    html = [p.read_text() for p in (site / "_site").rglob("index.html")
+            if "Lecture 1" in p.read_text()]
+    assert any("site override" in h for h in html)
+
+
+def test_link_target_moving_rerenders_the_linking_document(site: Path) -> None:
+    make_site(site)
+    build(site)
+    write(site / "content" / "lectures" / "2025-09-02-l2.md",
+          "---\ntitle: Lecture 2\npermalink: /moved/\n---\nMoved.\n")
+    result = build(site)
+    # l2 itself (edited) and l1, whose link to l2 now resolves elsewhere; l3 is reused.
+    assert result.markdown_rendered == 2
+    html = "".join(p.read_text() for p in (site / "_site").rglob("index.html"))
+    assert 'href="/moved/"' in html
+
+
+def _corrupt_and_check(site: Path, damage) -> None:
+    make_site(site)
+    fresh = build(site, out="_fresh", use_cache=False)
+    build(site)
+    damage(site / DB)
+    result = build(site, out="_after")
+    assert result.markdown_rendered == 3
+    assert tree(site / "_after") == tree(site / "_fresh")
+    assert build(site, out="_again").markdown_rendered == 0  # rebuilt and usable again
+
+
+def test_truncated_cache_is_rebuilt(site: Path) -> None:
+    def truncate(db: Path) -> None:
+        data = db.read_bytes()
+        db.write_bytes(data[: len(data) // 3])
+    _corrupt_and_check(site, truncate)
+
+
+def test_garbage_cache_file_is_rebuilt(site: Path) -> None:
+    _corrupt_and_check(site, lambda db: db.write_bytes(os.urandom(20000)))
+
+
+def test_garbage_entries_are_misses(site: Path) -> None:
+    def scramble(db: Path) -> None:
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute("SELECT key, value FROM entries").fetchall()
+            for key, value in rows:  # flip bytes inside every value: checksums no longer match
+                broken = bytes(b ^ 0x55 for b in value[:40]) + value[40:]
+                conn.execute("UPDATE entries SET value = ? WHERE key = ?", (broken, key))
+    _corrupt_and_check(site, scramble)
+
+
+def test_cache_of_another_version_is_dropped(site: Path) -> None:
+    def other_version(db: Path) -> None:
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE meta SET value = '1/0.0.0-other' WHERE name = 'version'")
+    _corrupt_and_check(site, other_version)
+
+
+def _poison(db: Path) -> None:
+    """Replace every cached rendering by a well-formed one that says POISON."""
+    with sqlite3.connect(db) as conn:
+        for key, value in conn.execute("SELECT key, value FROM entries").fetchall():
+            conn.execute("UPDATE entries SET value = ? WHERE key = ?", (_encode(
+                (Content("<p>POISON</p>", (), "POISON", 1, 1, "x"), [], ())), key))
+
+
+def test_no_cache_neither_reads_nor_writes(site: Path) -> None:
+    make_site(site)
+    build(site)
+    _poison(site / DB)
+    before = (site / DB).read_bytes()
+    result = build(site, out="_nocache", use_cache=False)
+    assert result.markdown_rendered == 3
+    assert b"POISON" not in b"".join(tree(site / "_nocache").values())
+    assert (site / DB).read_bytes() == before
+    # ...whereas a cached build trusts well-formed entries: the poison shows it was read.
+    assert build(site, out="_cached").markdown_rendered == 0
+    assert b"POISON" in b"".join(tree(site / "_cached").values())
+
+
+def test_no_cache_flag_creates_no_cache(site: Path) -> None:
+    make_site(site)
+    result = CliRunner().invoke(cli, ["build", str(site), "--no-cache", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert not (site / CACHE_DIR).exists()
+    assert (site / "_site" / "index.html").is_file()
+
+
+def test_unpickler_refuses_code(tmp_path: Path) -> None:
+    cache = BuildCache(tmp_path)
+    cache.put("k", ("fine",))
+    cache.commit()
+    evil = pickle.dumps(os.getcwd)  # a callable outside llmcourse's dataclasses
+    import hashlib
+    import zlib
+    data = zlib.compress(evil, 1)
+    blob = hashlib.blake2b(data, digest_size=16).digest() + data
+    with sqlite3.connect(tmp_path / "cache.sqlite") as conn:
+        conn.execute("UPDATE entries SET value = ? WHERE key = 'k'", (blob,))
+    cache.close()
+    assert BuildCache(tmp_path).get("k") is None
+
+
+def test_unused_entries_are_pruned(site: Path) -> None:
+    make_site(site)
+    build(site)
+    count = lambda: sqlite3.connect(site / DB).execute("SELECT count(*) FROM entries").fetchone()[0]
+    full = count()
+    (site / "content" / "lectures" / "2025-09-03-l3.md").unlink()
+    for _ in range(4):
+        build(site)
+    assert count() == full - 2  # l3's parse and content entries are gone
+
+
+def test_unchanged_second_build_touches_no_file(site: Path) -> None:
+    make_site(site)
+    build(site)
+    stamps = {p: p.stat().st_mtime_ns for p in (site / "_site").rglob("*") if p.is_file()}
+    result = build(site)
+    assert result.written == ()
+    assert {p: p.stat().st_mtime_ns for p in (site / "_site").rglob("*") if p.is_file()} == stamps
+
+
+def test_clean_removes_cache_and_marked_output(site: Path) -> None:
+    make_site(site)
+    build(site)
+    result = CliRunner().invoke(cli, ["clean", str(site)])
+    assert result.exit_code == 0, result.output
+    assert not (site / CACHE_DIR).exists()
+    assert not (site / "_site").exists()
+
+
+def test_clean_keeps_an_unmarked_output_folder(site: Path) -> None:
+    make_site(site)
+    build(site, use_cache=True)
+    precious = write(site / "public" / "notes.txt", "mine")
+    result = CliRunner().invoke(cli, ["clean", str(site), "-o", str(site / "public")])
+    assert result.exit_code == 2
+    assert "marker" in result.output
+    assert precious.read_text() == "mine"
+    assert not (site / CACHE_DIR).exists()  # the cache itself is still dropped
