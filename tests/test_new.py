@@ -21,7 +21,7 @@ TODAY = date(2025, 9, 1)
 
 def llmcourse(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "llmcourse.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+                          check=False, capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture(scope="module")

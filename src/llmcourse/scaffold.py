@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -93,9 +93,9 @@ def create_site(target: Path, *, force: bool = False,
 
 def _utc_today() -> date:
     # UTC, like the default site timezone: a local date ahead of UTC would be "in the future"
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def _yaml_scalar(text: str) -> str:
