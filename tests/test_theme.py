@@ -161,6 +161,13 @@ def test_a_document_with_a_generated_url_wins(course: Path) -> None:
     assert "Hand-made." in html_of(course / "_site", "tags/index.html")
 
 
+def test_archive_works_as_a_layout_for_a_page_of_ones_own(course: Path) -> None:
+    write(course / "content/archive.md", "---\ntitle: 課程存檔\nlayout: archive\n---\n")
+    build(course)
+    archive = html_of(course / "_site", "archive/index.html")
+    assert "<h1>課程存檔</h1>" in archive and '<h2 id="year-2024">2024</h2>' in archive
+
+
 # -- SEO -------------------------------------------------------------------------------------
 def test_seo_tags_canonical_opengraph_twitter_and_json_ld(course: Path) -> None:
     build(course)

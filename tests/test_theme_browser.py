@@ -193,6 +193,21 @@ def test_dark_mode_follows_the_system_until_the_reader_chooses(visit, small_base
     assert light[0] == "rgb(255, 255, 255)" and light[1] != dark[1]
 
 
+def test_remembered_choices_apply_before_any_deferred_script_runs(visit, small_base: str
+                                                                  ) -> None:
+    """The inline <head> script applies the stored theme and sidebar state before the first
+    paint: with theme.js blocked, a reload still shows them (no flash of the wrong theme)."""
+    v = visit(small_base, color_scheme="light")
+    page = v.open("lectures/code/")
+    page.locator(".theme-toggle").click()
+    page.locator(".sidebar-toggle").click()
+    page.route("**/assets/js/theme.js", lambda route: route.abort())
+    page.reload()
+    assert page.evaluate("[...document.scripts].some(s => s.src.endsWith('theme.js'))")
+    assert _colours(page)[0] == "rgb(13, 17, 23)"
+    assert not sidebar_visible(page)
+
+
 def test_a_course_page_requests_nothing_outside_localhost(visit, small: Path, small_base: str
                                                          ) -> None:
     v = visit(small_base)
