@@ -4,13 +4,13 @@ url + baseurl, the newest lectures with their full content, and no dependence on
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
 from conftest import write
-from llmcourse.build import BuildOptions, Builder
+
+from llmcourse.build import Builder, BuildOptions
 from llmcourse.config import SiteConfig
 from llmcourse.feeds import absolute, absolutize_html
 
@@ -20,7 +20,7 @@ SITE = "https://example.org/AI-course"
 
 
 def build(site: Path, time: datetime | None = None, out: str = "_site"):
-    moment = time or datetime(2025, 10, 1, tzinfo=timezone.utc)
+    moment = time or datetime(2025, 10, 1, tzinfo=UTC)
     return Builder(BuildOptions(site, site / out), time=moment).build()
 
 
@@ -64,8 +64,8 @@ def test_atom_feed_has_the_newest_lectures_with_full_content_and_absolute_urls(c
 
 
 def test_feed_and_sitemap_do_not_depend_on_the_build_time(course: Path) -> None:
-    build(course, datetime(2025, 10, 1, tzinfo=timezone.utc), "_a")
-    build(course, datetime(2030, 1, 1, tzinfo=timezone.utc), "_b")
+    build(course, datetime(2025, 10, 1, tzinfo=UTC), "_a")
+    build(course, datetime(2030, 1, 1, tzinfo=UTC), "_b")
     for name in ("feed.xml", "sitemap.xml", "robots.txt"):
         assert (course / "_a" / name).read_bytes() == (course / "_b" / name).read_bytes(), name
 

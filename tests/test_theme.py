@@ -4,19 +4,20 @@ colour contrast in both modes, and generated pages that are not re-rendered when
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import html5lib
 import pytest
-
 from conftest import REPO, write
-from llmcourse.build import BuildOptions, Builder
+
+from llmcourse.build import Builder, BuildOptions
 from llmcourse.pages import syntax_css
 
-FIXED = datetime(2025, 10, 1, tzinfo=timezone.utc)
+FIXED = datetime(2025, 10, 1, tzinfo=UTC)
 
 COURSE = """title: Test Course
 tagline: Models, one lecture at a time
@@ -81,7 +82,7 @@ def test_every_page_is_strict_html5_with_landmarks_and_headings_in_order(course:
         assert re.search(r'<body>\s*<a class="skip-link" href="#main">', text), path
         levels = [int(n) for n in re.findall(r"<h([1-6])[\s>]", text.split("<main", 1)[1])]
         assert levels[0] == 1 and levels.count(1) == 1, path
-        assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), (path, levels)
+        assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), (path, levels)
 
 
 def test_example_course_theme_markup_is_strict_html5(example_site: Path) -> None:
@@ -198,7 +199,7 @@ def test_seo_tags_canonical_opengraph_twitter_and_json_ld(course: Path) -> None:
 def test_json_ld_cannot_close_its_script_element(course: Path) -> None:
     build(course)
     head = html_of(course / "_site", "lectures/gamma/index.html").split("</head>")[0]
-    script = re.search(r'<script type="application/ld\+json">(.*?)</script>', head, re.S).group(1)
+    script = re.search(r'<script type="application/ld\+json">(.*?)</script>', head, re.DOTALL).group(1)
     assert "</script" not in script and "<" not in script
     assert json.loads(script)["headline"] == "Gamma </script> & co"
     assert "<title>Gamma &lt;/script&gt; &amp; co | Test Course</title>" in head
@@ -250,11 +251,11 @@ def _properties(block: str) -> dict[str, str]:
 
 def theme_colours() -> dict[str, dict[str, str]]:
     css = (REPO / "static/assets/css/site.css").read_text(encoding="utf-8")
-    light = _properties(re.search(r"^:root \{(.*?)\n\}", css, re.S | re.M).group(1))
+    light = _properties(re.search(r"^:root \{(.*?)\n\}", css, re.DOTALL | re.MULTILINE).group(1))
     chosen = _properties(re.search(r'^:root\[data-theme="dark"\] \{(.*?)\n\}', css,
-                                   re.S | re.M).group(1))
+                                   re.DOTALL | re.MULTILINE).group(1))
     system = _properties(re.search(r"prefers-color-scheme: dark\) \{\s*:root:not\(\[data-theme\]\)"
-                                   r" \{(.*?)\}", css, re.S).group(1))
+                                   r" \{(.*?)\}", css, re.DOTALL).group(1))
     return {"light": light, "dark": chosen, "system-dark": system}
 
 

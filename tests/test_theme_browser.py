@@ -9,13 +9,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
-from llmcourse.build import BuildOptions, Builder
+
+from llmcourse.build import Builder, BuildOptions
 
 pytestmark = pytest.mark.browser
 PREFIX = "/AI-course"
@@ -30,7 +30,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(REPO / "content", root / "content")
     shutil.copy(REPO / "site.yaml", root / "site.yaml")
     out = root / "_site"
-    Builder(BuildOptions(root, out), time=datetime(2025, 10, 1, tzinfo=timezone.utc)).build()
+    Builder(BuildOptions(root, out), time=datetime(2025, 10, 1, tzinfo=UTC)).build()
     return out
 
 
@@ -46,7 +46,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
         + "| a | b |\n|---|---|\n| " + "很長的表格內容" * 30 + " | " + "x" * 300 + " |\n\n"
         + "`" + "averyveryverylongidentifier" * 8 + "`\n", encoding="utf-8")
     out = root / "_site"
-    Builder(BuildOptions(root, out), time=datetime(2025, 10, 1, tzinfo=timezone.utc)).build()
+    Builder(BuildOptions(root, out), time=datetime(2025, 10, 1, tzinfo=UTC)).build()
     return out
 
 
@@ -308,7 +308,7 @@ def theme_and_content_urls(built: Path) -> tuple[dict[str, str], dict[str, str]]
 
     def add(found: dict[str, str], url: str | None, source: str) -> None:
         url = (url or "").split("#")[0].split("?")[0]
-        url = url[len(public):] if url.startswith(public) else url
+        url = url.removeprefix(public)
         if url.startswith("/") and not url.startswith("//"):
             found.setdefault(url, source)
 

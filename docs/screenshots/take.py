@@ -31,7 +31,7 @@ SHOTS = [  # (name, path under the baseurl, viewport, scheme, open the phone men
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from . import __version__
 from .config import SiteConfig
@@ -25,7 +25,7 @@ SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 RAW_TEMPLATE = "_raw.txt"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # XML 1.0 forbids most control characters; one in a lecture would make the whole feed invalid.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ROOT_URL_ATTR = re.compile(r"""(\s(?:href|src|poster)=)(["'])(/(?!/)[^"']*)\2""")

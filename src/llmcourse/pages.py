@@ -14,13 +14,12 @@ from collections.abc import Mapping
 import pygments
 
 from . import feeds
-from .redirects import redirect_pages
-from .references_export import reference_pages
-from .slides import slide_pages
 from .markdown.highlight import pygments_css
 from .model import Entry
-from .render import (PlannedPage, RenderInputs, content_fingerprint, fingerprint,
-                     nav_fingerprint)
+from .redirects import redirect_pages
+from .references_export import reference_pages
+from .render import PlannedPage, RenderInputs, content_fingerprint, fingerprint, nav_fingerprint
+from .slides import slide_pages
 from .views import TAXONOMIES, PageView, SiteView, term_slug, term_url
 
 TAXONOMY_TITLES = {"categories": ("Categories", "Category"), "tags": ("Tags", "Tag")}
@@ -118,7 +117,7 @@ def syntax_css() -> str:
     colour leaks onto the dark background."""
     def rules(style: str) -> dict[str, str]:
         found = re.findall(r"^\.highlight (\.[\w-]+) \{ ([^}]*) \}", pygments_css(style, ".highlight"),
-                           re.M)
+                           re.MULTILINE)
         return dict(found)
 
     light, dark = rules(LIGHT_STYLE), rules(DARK_STYLE)
