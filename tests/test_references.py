@@ -9,13 +9,12 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
+from conftest import REPO, write
 
 from llmcourse.build import BuildOptions, build_site
 from llmcourse.markdown import create_markdown, render_markdown
 from llmcourse.references import classify, course_index
 from llmcourse.references_export import bibtex_escape, references_bib
-
-from conftest import REPO, write
 
 
 @pytest.mark.parametrize("url, kind, key", [

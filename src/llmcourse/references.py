@@ -33,14 +33,21 @@ _OLD_ARXIV = r"[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}"
 _ARXIV_ID = re.compile(rf"^({_NEW_ARXIV}|{_OLD_ARXIV})(?:v\d+)?(?:\.pdf)?/?$")
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 # Paths on these hosts that are the site's own pages, not a repository / model / notebook.
-_GITHUB_RESERVED = frozenset("""about apps collections contact customer-stories enterprise events
-explore features join login marketplace new notifications orgs organizations pricing pulls
-issues readme search security settings site sponsors team topics trending codespaces
-""".split())
-_HF_RESERVED = frozenset("""api blog chat collections docs enterprise join learn login models
-organizations posts pricing settings tasks papers spaces datasets""".split())
-_KAGGLE_RESERVED = frozenset("""account c code competitions datasets discussions docs kernels
-learn models organizations search settings""".split())
+_GITHUB_RESERVED = frozenset([
+    "about", "apps", "collections", "contact", "customer-stories", "enterprise", "events",
+    "explore", "features", "join", "login", "marketplace", "new", "notifications", "orgs",
+    "organizations", "pricing", "pulls", "issues", "readme", "search", "security",
+    "settings", "site", "sponsors", "team", "topics", "trending", "codespaces",
+])
+_HF_RESERVED = frozenset([
+    "api", "blog", "chat", "collections", "docs", "enterprise", "join", "learn", "login",
+    "models", "organizations", "posts", "pricing", "settings", "tasks", "papers", "spaces",
+    "datasets",
+])
+_KAGGLE_RESERVED = frozenset([
+    "account", "c", "code", "competitions", "datasets", "discussions", "docs", "kernels",
+    "learn", "models", "organizations", "search", "settings",
+])
 _GENERIC_TITLES = frozenset({"youtube video player", "youtube", "video", "link", "here", "paper",
                              "code", "github", "arxiv", "colab", "kaggle", "open in colab"})
 
@@ -182,7 +189,8 @@ def _kaggle(path: list[str], query: dict[str, list[str]]) -> RefKey | None:
         path = path[1:]
     elif len(path) >= 3 and path[0] == "datasets":
         name = f"{path[1]}/{path[2]}"
-        return RefKey("dataset", "kaggle:" + name.lower(), f"https://www.kaggle.com/datasets/{name}")
+        return RefKey("dataset", "kaggle:" + name.lower(),
+                      f"https://www.kaggle.com/datasets/{name}")
     elif len(path) < 2 or path[0] in _KAGGLE_RESERVED:
         return None
     name = f"{path[0]}/{path[1]}"  # kaggle.com/USER/NOTEBOOK is the old notebook URL
@@ -268,7 +276,7 @@ def section_at(headings: Sequence[Any], line: int) -> tuple[str, str]:
 
 
 _IFRAME = re.compile(r"<iframe\b[^>]*>", re.IGNORECASE)
-_ATTR = re.compile(r"""\b(src|title|data-src)\s*=\s*(["'])(.*?)\2""", re.IGNORECASE | re.S)
+_ATTR = re.compile(r"""\b(src|title|data-src)\s*=\s*(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
 
 
 def embedded_titles(html: str) -> list[tuple[str, str]]:

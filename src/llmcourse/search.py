@@ -59,7 +59,7 @@ def build_index(out_dir: Path) -> IndexStats:
         staging = Path(temp) / FOLDER
         command = [str(binary), "--site", str(out_dir), "--output-path", str(staging), "--silent"]
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+            done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
         except OSError as exc:
             raise SearchIndexError(f"could not run Pagefind ({binary}): {exc}") from None
         if done.returncode != 0:

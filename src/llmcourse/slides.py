@@ -21,7 +21,7 @@ from .views import PageView, SiteView
 TEMPLATE = "slides.html"
 # The exact attributes the plugin wrote (a kramdown {: .class} may sit beside them).
 _BREAK = re.compile(rf"<hr\b[^>]*\s{BREAK_ATTR}=\"\"[^>]*>\n?")
-_NOTES = re.compile(rf"<p\b[^>]*\s{NOTES_ATTR}=\"\"[^>]*>\s*Notes?:\s*(.*?)</p>\n?", re.S)
+_NOTES = re.compile(rf"<p\b[^>]*\s{NOTES_ATTR}=\"\"[^>]*>\s*Notes?:\s*(.*?)</p>\n?", re.DOTALL)
 
 
 @dataclass(frozen=True)
