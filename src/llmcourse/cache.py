@@ -2,10 +2,10 @@
 
 One SQLite file, ``SITE/.llmcourse-cache/cache.sqlite``, maps a content-hash key to a pickled
 value (parsed documents, rendered Markdown). Keys hash every input of the value, never an
-mtime, so an entry can only be reused for exactly the inputs it was made from. Measured for
-1000 lectures (benchmarks/bench_build.py): one SQLite file loads the 1000 entries in about a
-third of the time of one pickle file per entry in sharded folders, and commits them in one
-atomic transaction instead of 1000 rename()s.
+mtime, so an entry can only be reused for exactly the inputs it was made from. One SQLite
+file rather than one pickle per entry in sharded folders: a build's new entries commit in one
+atomic transaction instead of a write and rename() each, and pruning is one DELETE. (Not yet
+measured against the sharded layout: see benchmarks/bench_build.py.)
 
 The cache never breaks a build: a file that is not a database, a truncated or garbage entry,
 an entry whose checksum does not match, or a cache of another llmcourse version is dropped and
