@@ -112,33 +112,35 @@ def generated_urls(inputs: RenderInputs, views: Mapping[str, PageView]) -> list[
 
 
 def syntax_css() -> str:
-    """Code colours for both modes: light by default, dark when chosen or when the system is
-    dark and nothing was chosen. Token classes the dark style leaves out are reset, so no light
-    colour leaks onto the dark background."""
-    def rules(style: str) -> dict[str, str]:
-        found = re.findall(r"^\.highlight (\.[\w-]+) \{ ([^}]*) \}", pygments_css(style, ".highlight"),
-                           re.MULTILINE)
-        return dict(found)
+    """Code colours for both modes in one rule per token class: ``light-dark()`` follows the
+    ``color-scheme`` that site.css sets for the light and the dark palette, so the system
+    setting and the reader's choice both apply without repeating the rules. A class that one
+    style leaves out takes the text colour there, so no light colour leaks onto the dark
+    background (and a browser without ``light-dark()`` shows plain, readable code)."""
+    def colours(style: str) -> dict[str, tuple[str, str]]:
+        found = re.findall(r"^\.highlight (\.[\w-]+) \{ ([^}]*) \}",
+                           pygments_css(style, ".highlight"), re.MULTILINE)
+        result = {}
+        for cls, body in found:
+            fg = re.search(r"(?:^|; )color: (#[0-9A-Fa-f]+)", body)
+            bg = re.search(r"background-color: (#[0-9A-Fa-f]+)", body)
+            result[cls] = (fg.group(1) if fg else "", bg.group(1) if bg else "")
+        return result
 
-    light, dark = rules(LIGHT_STYLE), rules(DARK_STYLE)
-    for cls in light:
-        dark.setdefault(cls, "color: inherit; font-weight: inherit; font-style: inherit")
-    for cls in (".hll", ".w"):  # line highlights use the theme's colours; spaces have none
-        light.pop(cls, None), dark.pop(cls, None)
-
-    def grouped(prefix: str, styles: dict[str, str]) -> list[str]:
-        by_body: dict[str, list[str]] = {}
-        for cls, body in styles.items():  # one rule per distinct style keeps the file small
-            by_body.setdefault(body, []).append(f"{prefix}.highlight {cls}")
-        return [",".join(sels) + "{" + body.replace(": ", ":").replace("; ", ";") + "}"
-                for body, sels in by_body.items()]
-
+    light, dark = colours(LIGHT_STYLE), colours(DARK_STYLE)
+    by_body: dict[str, list[str]] = {}
+    for cls in sorted((set(light) | set(dark)) - {".hll", ".w"}, key=lambda c: (len(c), c)):
+        (lfg, lbg), (dfg, dbg) = light.get(cls, ("", "")), dark.get(cls, ("", ""))
+        parts = []
+        if lfg or dfg:
+            parts.append(f"color:light-dark({lfg or 'currentcolor'},{dfg or 'currentcolor'})")
+        if lbg or dbg:
+            parts.append(f"background-color:light-dark({lbg or 'transparent'},"
+                         f"{dbg or 'transparent'})")
+        if parts:  # one rule per distinct style keeps the file small
+            by_body.setdefault(";".join(parts), []).append(f".highlight {cls}")
     out = [f"/* Pygments {pygments.__version__}: {LIGHT_STYLE} / {DARK_STYLE}. Generated. */"]
-    out += grouped("", light)
-    out += grouped(':root[data-theme="dark"] ', dark)
-    out.append("@media (prefers-color-scheme: dark) {")
-    out += grouped(":root:not([data-theme]) ", dark)
-    out.append("}")
+    out += [",".join(selectors) + "{" + body + "}" for body, selectors in by_body.items()]
     return "\n".join(out) + "\n"
 
 
