@@ -69,7 +69,7 @@ def test_repair_rate_of_all_characters(measurement: tuple[float, float],
     assert all_rate >= 0.999
 
 
-@pytest.mark.xfail(strict=True, reason="model reaches ~98.8% of Chinese characters, target 99%")
+@pytest.mark.xfail(strict=True, reason="model reaches ~98.95% of Chinese characters, target 99%")
 def test_repair_rate_of_chinese_characters_meets_target(measurement: tuple[float, float]) -> None:
     assert measurement[1] >= 0.99
 
