@@ -149,3 +149,29 @@ def test_refuses_non_empty_folder_it_did_not_make(site: Path, tmp_path: Path) ->
 def test_missing_site_folder_is_a_usage_error(tmp_path: Path) -> None:
     result = run("build", str(tmp_path / "nope"))
     assert result.exit_code == 2
+
+
+def test_a_new_process_reuses_unchanged_pages_but_never_trusts_edited_files(site: Path) -> None:
+    write(site / "content/lectures/2025-01-02-a.md", "---\ntitle: A\n---\ntext a\n")
+    write(site / "content/lectures/2025-01-09-b.md", "---\ntitle: B\n---\ntext b\n")
+    first = build(site)
+    assert first.rendered > 0
+    again = build(site)  # a fresh Builder, as a new `llmcourse build` process would be
+    assert again.rendered == 0 and again.written == ()
+    page = site / "_site/lectures/a/index.html"
+    page.write_text("tampered")  # OUT no longer holds what was written: render it again
+    third = build(site)
+    assert third.rendered == 1 and "text a" in page.read_text()
+    write(site / "content/lectures/2025-01-09-b.md", "---\ntitle: B\n---\nnew text\n")
+    fourth = build(site)
+    assert "new text" in (site / "_site/lectures/b/index.html").read_text()
+    assert "lectures/a/index.html" not in fourth.written
+
+
+def test_a_corrupt_page_manifest_only_costs_a_full_render(site: Path) -> None:
+    write(site / "content/a.md", "# A\n")
+    build(site)
+    for manifest in (site / ".llmcourse-cache").glob("pages-*.json"):
+        manifest.write_text("{not json")
+    result = build(site)
+    assert result.rendered > 0 and "A" in (site / "_site/a/index.html").read_text()

@@ -8,6 +8,8 @@ only the work that depends on what changed.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time as clock
 from collections.abc import Callable, Iterable
@@ -32,7 +34,7 @@ from . import search
 from .render import (RenderInputs, RenderState, check_layouts, create_environment, fingerprint,
                      plan_site, render_planned)
 from .sources import decode
-from .theme import folder_fingerprint, static_dirs, template_dirs
+from .theme import folder_fingerprint, static_dirs, template_dirs, templates_show_time
 from .write import WriteStats, check_output_dir, write_site
 
 
@@ -213,6 +215,44 @@ class Builder:
             return None
         return lambda count: report("render", done + count, total)
 
+    def _theme_key(self, config: SiteConfig, now: datetime) -> str:
+        """Part of every page's key: templates, settings and code. ``site.time`` only counts
+        when a template shows it; otherwise a rebuild a second later would re-render all."""
+        folders = template_dirs(self.options.site_dir)
+        shown_time = now.isoformat() if templates_show_time(folders) else ""
+        return fingerprint(folder_fingerprint(folders), config.fingerprint(), shown_time,
+                           __version__, code_fingerprint())
+
+    def _manifest_path(self) -> Path | None:
+        if not self.options.use_cache:
+            return None
+        out = str(self.options.out_dir.resolve()).encode()
+        return self.options.site_dir / CACHE_DIR / f"pages-{hashlib.sha1(out).hexdigest()[:12]}.json"
+
+    def _load_page_manifest(self) -> None:
+        """A fresh process learns which pages an earlier build left in OUT, and with what key."""
+        state = self._render_state
+        path = self._manifest_path()
+        if state.outputs or path is None or state.out_dir is not None:
+            return
+        state.out_dir = self.options.out_dir
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            state.on_disk = {k: (str(v[0]), int(v[1]), int(v[2])) for k, v in data.items()}
+        except (OSError, ValueError, TypeError, IndexError, AttributeError):
+            state.on_disk = {}  # missing or corrupt: render everything, never trust it
+
+    def _save_page_manifest(self) -> None:
+        path = self._manifest_path()
+        if path is None:
+            return
+        manifest = self._render_state.manifest(self.options.out_dir)
+        self._render_state.on_disk = manifest
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_suffix(".tmp")
+        temp.write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
+        os.replace(temp, path)
+
     def _store(self) -> BuildCache:
         """The persistent cache, opened on first use; a no-op one with ``use_cache=False``."""
         if self._cache is None:
@@ -242,17 +282,21 @@ class Builder:
         _raise_if_errors(problems, strict=opts.strict)
 
         site = link_site(entries, found.assets)
-        theme_key = fingerprint(folder_fingerprint(template_dirs(opts.site_dir)),
-                                config.fingerprint(), now.isoformat(), __version__)
+        theme_key = self._theme_key(config, now)
         planned, _ = plan_site(RenderInputs(site, config, now, theme_key), GENERATORS)
+        self._load_page_manifest()
         outputs, render_problems, rendered = render_planned(planned, env, self._render_state)
         problems += render_problems
         problems += _generated_clashes(planned, reserved)
         _raise_if_errors(problems, strict=opts.strict)
 
         outputs[".nojekyll"] = b""
-        stats: WriteStats = write_site(opts.out_dir, outputs, copies, previous=self._written,
+        # pages read back from OUT are already there, byte for byte: skip them unread
+        previous = {**self._written, **{rel: outputs[rel]
+                                        for rel in self._render_state.reused_from_disk}}
+        stats: WriteStats = write_site(opts.out_dir, outputs, copies, previous=previous,
                                        keep=search.KEEP if config.search else ())
+        self._save_page_manifest()
         if opts.index_search:
             search.update_index(opts.out_dir, config.search, stats.written, stats.removed)
         self._written = outputs
@@ -285,8 +329,7 @@ class Builder:
         env = create_environment(template_dirs(opts.site_dir), config)
         problems += check_layouts(entries, env)
         site = link_site(entries, found.assets)
-        theme_key = fingerprint(folder_fingerprint(template_dirs(opts.site_dir)),
-                                config.fingerprint(), now.isoformat(), __version__)
+        theme_key = self._theme_key(config, now)
         planned, _ = plan_site(RenderInputs(site, config, now, theme_key), GENERATORS)
         outputs, render_problems, _ = render_planned(planned, env, self._render_state)
         problems += render_problems + _generated_clashes(planned, reserved)

@@ -92,16 +92,35 @@ def render_liquid(
     """Render ``text`` (a body starting at file line ``line_offset``) or raise ContentError."""
     if "{{" not in text and "{%" not in text:
         return text  # most lectures: no Liquid, no parsing
+    # Only the span from the first tag to the last one is Liquid; the text around it renders
+    # to itself, so it is not parsed (a lecture's one `{{ site.time }}` footer costs little).
+    start, end = _liquid_span(text)
+    line_offset += text.count("\n", 0, start)
+    source = text[start:end]
     try:
-        return env.from_string(text, path=path).render(page=page)
+        return text[:start] + env.from_string(source, path=path).render(page=page) + text[end:]
     except LiquidError as err:
-        line, message, hint = describe_error(env, err, text)
+        line, message, hint = describe_error(env, err, source)
         if message == "unexpected liquid parsing error" and err.__cause__ is not None:
             message += f": {err.__cause__}"
         raise ContentError(path, line_offset + line - 1 if line else 0, message, hint) from None
     except RecursionError:
         message = "Liquid recursion too deep (an include including itself?)"
         raise ContentError(path, 0, message) from None
+
+
+def _liquid_span(text: str) -> tuple[int, int]:
+    """[start, end) covering every tag; widened over the whitespace next to it, which
+    whitespace control (``{%-``, ``-}}``) may strip."""
+    starts = [i for i in (text.find("{{"), text.find("{%")) if i >= 0]
+    start = min(starts)
+    end = max(text.rfind("}}"), text.rfind("%}"))
+    end = end + 2 if end > start else len(text)
+    while start > 0 and text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and text[end].isspace():
+        end += 1
+    return start, end
 
 
 # --- dates -------------------------------------------------------------------------------

@@ -66,21 +66,31 @@ def references_bib(papers: Sequence[Reference]) -> str:
 
 def reference_pages(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, PageView]
                     ) -> list[PlannedPage]:
-    documents = _documents(inputs)
-    refs_key = fingerprint(tuple((url, title, tuple(refs)) for url, title, refs in documents))
-    index = course_index(documents)
+    entries = inputs.site.lectures + inputs.site.pages
+    # A document's references follow from its rendered HTML, so its digest stands for them:
+    # the key costs nothing to compute, and the index is only built when an output re-renders.
+    refs_key = fingerprint(tuple((e.doc.url, e.doc.title, e.content.digest) for e in entries))
+    built: list[Mapping[str, Sequence[Reference]]] = []
+
+    def index() -> Mapping[str, Sequence[Reference]]:
+        if not built:
+            built.append(course_index(_documents(inputs)))
+        return built[0]
+
+    def html_context() -> dict[str, object]:
+        sections = [(kind, label, index()[kind]) for kind, label in KINDS if index()[kind]]
+        return {"site": site_v, "page": None, "url": URL, "title": "References",
+                "sections": sections, "count": sum(len(s[2]) for s in sections)}
+
     baseurl = inputs.config.baseurl
     planned = []
     if URL not in views:
         key = fingerprint("references", inputs.theme_key, refs_key, nav_fingerprint(inputs.site))
-        sections = [(kind, label, index[kind]) for kind, label in KINDS if index[kind]]
-        planned.append(PlannedPage(
-            "references/index.html", URL, "references.html", key,
-            lambda: {"site": site_v, "page": None, "url": URL, "title": "References",
-                     "sections": sections, "count": sum(len(s[2]) for s in sections)}))
+        planned.append(PlannedPage("references/index.html", URL, "references.html", key,
+                                   html_context))
     json_key = fingerprint("references.json", refs_key, baseurl)
     planned.append(PlannedPage(JSON_OUT, "/" + JSON_OUT, RAW_TEMPLATE, json_key,
-                               lambda: {"body": references_json(index, baseurl)}))
+                               lambda: {"body": references_json(index(), baseurl)}))
     planned.append(PlannedPage(BIB_OUT, "/" + BIB_OUT, RAW_TEMPLATE, fingerprint("bib", refs_key),
-                               lambda: {"body": references_bib(index["paper"])}))
+                               lambda: {"body": references_bib(index()["paper"])}))
     return planned

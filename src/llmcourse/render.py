@@ -39,9 +39,43 @@ class PlannedPage:
 
 @dataclass
 class RenderState:
-    """What one build gives the next: outputs by key, so unchanged pages are not re-rendered."""
+    """What one build gives the next: outputs by key, so unchanged pages are not re-rendered.
+
+    ``outputs`` lives in memory (the dev server's long-lived builder). ``on_disk`` is what an
+    earlier process wrote into ``out_dir`` (output -> key, size, mtime_ns), loaded from the
+    cache folder: a page whose key is unchanged and whose file is still exactly what was
+    written is read back instead of rendered (the Lektor idea, without its database).
+    """
 
     outputs: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # output -> (key, bytes)
+    on_disk: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+    out_dir: Path | None = None
+    reused_from_disk: set[str] = field(default_factory=set)
+
+    def _from_disk(self, page: PlannedPage) -> bytes | None:
+        recorded = self.on_disk.get(page.output)
+        if recorded is None or recorded[0] != page.key or self.out_dir is None:
+            return None
+        path = self.out_dir / page.output
+        try:
+            stat = path.stat()
+            if (stat.st_size, stat.st_mtime_ns) != (recorded[1], recorded[2]):
+                return None
+            return path.read_bytes()
+        except OSError:
+            return None
+
+    def manifest(self, out_dir: Path) -> dict[str, tuple[str, int, int]]:
+        """What to remember for the next process, after the outputs are written."""
+        recorded = {}
+        for output, (key, data) in self.outputs.items():
+            try:
+                stat = (out_dir / output).stat()
+            except OSError:
+                continue
+            if stat.st_size == len(data):
+                recorded[output] = (key, stat.st_size, stat.st_mtime_ns)
+        return recorded
 
 
 def fingerprint(*parts: object) -> str:
@@ -164,11 +198,18 @@ def render_planned(planned: list[PlannedPage], env: jinja2.Environment, state: R
     problems: list[Diagnostic] = []
     rendered = 0
     new_state: dict[str, tuple[str, bytes]] = {}
+    state.reused_from_disk = set()
     for page in planned:
         cached = state.outputs.get(page.output)
         if cached is not None and cached[0] == page.key:
             outputs[page.output] = cached[1]
             new_state[page.output] = cached
+            continue
+        on_disk = state._from_disk(page)
+        if on_disk is not None:
+            outputs[page.output] = on_disk
+            new_state[page.output] = (page.key, on_disk)
+            state.reused_from_disk.add(page.output)
             continue
         try:
             html = env.get_template(page.template).render(page.context())

@@ -50,3 +50,12 @@ def folder_fingerprint(folders: list[Path]) -> str:
                 digest.update(path.relative_to(folder).as_posix().encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def templates_show_time(folders: list[Path]) -> bool:
+    """Whether any template reads ``site.time`` (then every page changes with the clock)."""
+    for folder in folders:
+        for path in folder.rglob("*"):
+            if path.is_file() and b"site.time" in path.read_bytes():
+                return True
+    return False
