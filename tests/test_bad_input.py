@@ -18,6 +18,8 @@ CASES = {
                     "content/lectures/2025-01-01-a.md:3: invalid front matter"),
     "unclosed_front_matter": ("content/b.md", "---\ntitle: B\nno end\n",
                               "content/b.md:1: front matter starts with '---' but is never closed"),
+    "control_character": ("content/i.md", "---\ntitle: I\ndescription: bell\x07\n---\nx\n",
+                          "content/i.md:3: invalid front matter: control character U+0007 is not allowed"),
     "invalid_date": ("content/lectures/c.md", "---\ntitle: C\ndate: 2025-02-30\n---\nx\n",
                      "content/lectures/c.md:3: invalid date '2025-02-30'"),
     "unknown_layout": ("content/d.md", "---\ntitle: D\nlayout: fancy\n---\nx\n",

@@ -58,7 +58,12 @@ def split_front_matter(text: str, path: str) -> RawFrontMatter:
 
 def parse_yaml_mapping(yaml_text: str, path: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]]:
     """YAML text that starts at file line ``first_line`` -> (mapping, key -> file line)."""
-    loader = _StringDatesLoader(yaml_text)
+    try:
+        loader = _StringDatesLoader(yaml_text)
+    except yaml.reader.ReaderError as exc:  # control characters, rejected before parsing
+        line = first_line + yaml_text.count("\n", 0, exc.position)
+        raise ContentError(path, line, f"invalid front matter: control character "
+                                       f"U+{exc.character:04X} is not allowed") from None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else {}
