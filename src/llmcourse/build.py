@@ -27,6 +27,7 @@ from .link import find_url_clashes, link_site, visible
 from .liquid import JekyllLiquid, LiquidContext, create_liquid_environment, render_liquid
 from .markdown import create_markdown
 from .parallel import default_jobs, render_all
+from .minify import Minifier
 from .model import Content, Document, Entry, Site, SourceFile
 from .pages import GENERATORS
 from .parse import parse_document, source_hash
@@ -101,6 +102,8 @@ class Builder:
         self._render_state = RenderState()
         self._written: dict[str, bytes] = {}
         self._md = create_markdown()
+        self._minifier = Minifier()
+        self.pages_rendered = 0
 
     # -- stages -------------------------------------------------------------------------
     def _parse_all(self, sources: Iterable[SourceFile], config: SiteConfig
@@ -261,80 +264,75 @@ class Builder:
         return self._cache
 
     # -- the whole build ----------------------------------------------------------------
-    def build(self) -> BuildResult:
-        started = clock.perf_counter()
+    def _assemble(self, *, stop_at_errors: bool) -> Collected:
+        """Every stage up to rendered pages, in memory. ``stop_at_errors`` (the build) raises
+        as soon as a stage found errors; without it (check) every stage runs regardless."""
         opts = self.options
-        check_output_dir(opts.site_dir, opts.out_dir)
-        config, problems = load_config(opts.site_dir)
-        now = self.time or site_time()
-        found = discover_content(opts.site_dir, config.exclude)
-        docs, parse_problems = self._parse_all(found.documents, config)
-        problems += parse_problems
-        docs = [d for d in docs if visible(d, now=now, drafts=opts.drafts, future=opts.future)]
-        statics = discover_static(static_dirs(opts.site_dir))
-        copies = {**statics, **{a.content_rel: a.path for a in found.assets}}
-        reserved = {rel: _owner(path, opts.site_dir) for rel, path in copies.items()}
-        problems += find_url_clashes(docs, reserved)
-        entries, content_problems = self._render_contents(docs, config, now)
-        problems += content_problems
-        env = create_environment(template_dirs(opts.site_dir), config)
-        problems += check_layouts(entries, env)
-        _raise_if_errors(problems, strict=opts.strict)
 
-        site = link_site(entries, found.assets)
-        theme_key = self._theme_key(config, now)
-        planned, _ = plan_site(RenderInputs(site, config, now, theme_key), GENERATORS)
-        self._load_page_manifest()
-        outputs, render_problems, rendered = render_planned(planned, env, self._render_state)
-        problems += render_problems
-        problems += _generated_clashes(planned, reserved)
-        _raise_if_errors(problems, strict=opts.strict)
+        def checkpoint() -> None:
+            if stop_at_errors:
+                _raise_if_errors(problems, strict=opts.strict)
 
-        outputs[".nojekyll"] = b""
-        # pages read back from OUT are already there, byte for byte: skip them unread
-        previous = {**self._written, **{rel: outputs[rel]
-                                        for rel in self._render_state.reused_from_disk}}
-        stats: WriteStats = write_site(opts.out_dir, outputs, copies, previous=previous,
-                                       keep=search.KEEP if config.search else ())
-        self._save_page_manifest()
-        if opts.index_search:
-            search.update_index(opts.out_dir, config.search, stats.written, stats.removed)
-        self._written = outputs
-        self._store().prune()
-        return BuildResult(
-            lectures=len(site.lectures), pages=len(site.pages), files=len(copies),
-            seconds=clock.perf_counter() - started, rendered=rendered, written=stats.written,
-            removed=stats.removed, warnings=tuple(p for p in problems if p.level == "warning"),
-            outputs=outputs, markdown_rendered=self.markdown_rendered,
-        )
-
-
-    def collect(self) -> Collected:
-        """Every stage up to render, as ``build`` runs them, but never stopping at errors and
-        never writing: what ``llmcourse check`` and ``build --strict`` inspect. It fills the
-        same caches, so a ``build()`` right after it re-renders nothing."""
-        opts = self.options
         config, problems = load_config(opts.site_dir)
         now = self.time or site_time()
         found = discover_content(opts.site_dir, config.exclude)
         parsed, parse_problems = self._parse_all(found.documents, config)
         problems += parse_problems
         docs = [d for d in parsed if visible(d, now=now, drafts=opts.drafts, future=opts.future)]
-        statics = discover_static(static_dirs(opts.site_dir))
+        minified, statics = self._minifier.split(discover_static(static_dirs(opts.site_dir)))
         copies = {**statics, **{a.content_rel: a.path for a in found.assets}}
         reserved = {rel: _owner(path, opts.site_dir) for rel, path in copies.items()}
+        reserved.update((rel, "the theme's static/" + rel) for rel in minified)
         problems += find_url_clashes(docs, reserved)
         entries, content_problems = self._render_contents(docs, config, now)
         problems += content_problems
         env = create_environment(template_dirs(opts.site_dir), config)
         problems += check_layouts(entries, env)
+        checkpoint()
+
         site = link_site(entries, found.assets)
-        theme_key = self._theme_key(config, now)
-        planned, _ = plan_site(RenderInputs(site, config, now, theme_key), GENERATORS)
-        outputs, render_problems, _ = render_planned(planned, env, self._render_state)
+        planned, _ = plan_site(RenderInputs(site, config, now, self._theme_key(config, now)),
+                               GENERATORS)
+        if stop_at_errors:
+            self._load_page_manifest()
+        outputs, render_problems, self.pages_rendered = render_planned(
+            planned, env, self._render_state)
         problems += render_problems + _generated_clashes(planned, reserved)
+        checkpoint()
+        outputs.update(minified)
+        outputs[".nojekyll"] = b""
         return Collected(config, now, tuple(parsed), tuple(docs), site,
                          {p.url: p.output for p in planned}, outputs, copies, tuple(problems))
+
+    def build(self) -> BuildResult:
+        started = clock.perf_counter()
+        opts = self.options
+        check_output_dir(opts.site_dir, opts.out_dir)
+        built = self._assemble(stop_at_errors=True)
+        outputs = built.outputs
+        # pages read back from OUT are already there, byte for byte: skip them unread
+        previous = {**self._written, **{rel: outputs[rel]
+                                        for rel in self._render_state.reused_from_disk}}
+        stats: WriteStats = write_site(opts.out_dir, outputs, built.copies, previous=previous,
+                                       keep=search.KEEP if built.config.search else ())
+        self._save_page_manifest()
+        if opts.index_search:
+            search.update_index(opts.out_dir, built.config.search, stats.written, stats.removed)
+        self._written = outputs
+        self._store().prune()
+        return BuildResult(
+            lectures=len(built.site.lectures), pages=len(built.site.pages),
+            files=len(built.copies), seconds=clock.perf_counter() - started,
+            rendered=self.pages_rendered, written=stats.written, removed=stats.removed,
+            warnings=tuple(p for p in built.diagnostics if p.level == "warning"),
+            outputs=outputs, markdown_rendered=self.markdown_rendered,
+        )
+
+    def collect(self) -> Collected:
+        """Every stage up to render, as ``build`` runs them, but never stopping at errors and
+        never writing: what ``llmcourse check`` and ``build --strict`` inspect. It fills the
+        same caches, so a ``build()`` right after it re-renders nothing."""
+        return self._assemble(stop_at_errors=False)
 
 
 @dataclass(frozen=True)
