@@ -302,7 +302,8 @@ class Builder:
         outputs.update(minified)
         outputs[".nojekyll"] = b""
         return Collected(config, now, tuple(parsed), tuple(docs), site,
-                         {p.url: p.output for p in planned}, outputs, copies, tuple(problems))
+                         {p.url: p.output for p in planned}, outputs, copies, tuple(problems),
+                         files=len(copies) + len(minified))
 
     def build(self) -> BuildResult:
         started = clock.perf_counter()
@@ -322,7 +323,7 @@ class Builder:
         self._store().prune()
         return BuildResult(
             lectures=len(built.site.lectures), pages=len(built.site.pages),
-            files=len(built.copies), seconds=clock.perf_counter() - started,
+            files=built.files, seconds=clock.perf_counter() - started,
             rendered=self.pages_rendered, written=stats.written, removed=stats.removed,
             warnings=tuple(p for p in built.diagnostics if p.level == "warning"),
             outputs=outputs, markdown_rendered=self.markdown_rendered,
@@ -348,6 +349,7 @@ class Collected:
     outputs: dict[str, bytes] = field(repr=False)
     copies: dict[str, Path] = field(repr=False)  # output path -> file copied there
     diagnostics: tuple[Diagnostic, ...] = ()
+    files: int = 0  # files that are not pages: copied, or minified from static/
 
 
 def build_site(options: BuildOptions, **kwargs: object) -> BuildResult:

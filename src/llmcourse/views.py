@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -87,6 +87,16 @@ class SiteView:
     tags: Mapping[str, tuple[PageView, ...]]
     years: Mapping[int, tuple[PageView, ...]]
     extra: Mapping[str, Any]
+    lecture_positions: Mapping[str, int] = field(default_factory=dict)  # url -> course index
+
+    def lecture_window(self, url: str, size: int = 15) -> tuple[PageView, ...]:
+        """The sidebar's lectures: all of a normal course; around ``url`` in a long one, so a
+        1000-lecture site does not put 1000 links on every page."""
+        if len(self.lectures) <= size:
+            return self.lectures
+        here = self.lecture_positions.get(url, 0)
+        start = max(0, min(here - size // 2, len(self.lectures) - size))
+        return self.lectures[start:start + size]
 
     def __getattr__(self, name: str) -> Any:
         extra = object.__getattribute__(self, "extra")
@@ -106,6 +116,7 @@ def site_view(site: Site, config: SiteConfig, time: datetime,
         lang=config.lang, url=config.url, baseurl=config.baseurl, author=config.author,
         nav=tuple({"title": n.title, "url": n.url} for n in config.nav), time=time,
         config=config, lectures=pick(site.lectures), pages=pick(site.pages),
+        lecture_positions={e.doc.url: i for i, e in enumerate(site.lectures)},
         categories={k: pick(v) for k, v in site.categories.items()},
         tags={k: pick(v) for k, v in site.tags.items()},
         years={k: pick(v) for k, v in site.years.items()},

@@ -80,6 +80,10 @@
 
   input.addEventListener("focus", load, { once: true });
   input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 120); });
+  // This script itself is loaded on the box's first focus (see partials/search.html), so the
+  // focus, and maybe some typing, came before it: catch up.
+  if (document.activeElement === input) load();
+  if (input.value.trim()) run();
   input.addEventListener("keydown", function (event) {
     if (event.key === "Escape") { input.value = ""; run(); }
     else if (event.key === "Enter") {
