@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__
-from .cache import CACHE_DIR, BuildCache, cache_key, code_fingerprint, urls_still_valid
+from .cache import CACHE_DIR, BuildCache, LazyData, cache_key, code_fingerprint, urls_still_valid
 from .config import SiteConfig, load_config
 from .content import ContentContext, page_variables, render_body
 from .discover import discover_content, discover_static
@@ -183,7 +183,8 @@ class Builder:
         for doc, (content, warnings, deps) in zip(todo, fresh):
             results[keys[doc.source.rel]] = hit = (content, warnings,
                                                   urls_key if deps is None else deps)
-            self._store().put(keys[doc.source.rel], hit)
+            stored = (replace(content, data=LazyData.wrap(content.data)),) + hit[1:]
+            self._store().put(keys[doc.source.rel], stored)
         self.markdown_rendered = len(todo)
         entries = []
         for doc in docs:

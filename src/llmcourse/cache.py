@@ -22,7 +22,7 @@ import io
 import pickle
 import sqlite3
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -211,6 +211,40 @@ _PLAIN |= {("datetime", n) for n in ("datetime", "date", "time", "timedelta", "t
 _PLAIN |= {("zoneinfo", "ZoneInfo"), ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"),
            ("pathlib", "PurePosixPath"), ("collections", "OrderedDict"),
            ("zoneinfo", "ZoneInfo._unpickle"), ("builtins", "object")}
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class LazyData(Mapping[str, Any]):
+    """A document's plugin data (links, images, references: thousands of small objects), kept
+    encoded until something reads it. A warm build reads none of it, so 1000 cached documents
+    load in a fraction of the time; pickles as its bytes alone."""
+
+    blob: bytes
+
+    @classmethod
+    def wrap(cls, data: Mapping[str, Any]) -> LazyData:
+        return cls(_encode(dict(data)))
+
+    def _value(self) -> Mapping[str, Any]:
+        try:
+            return self.__dict__["_decoded"]  # type: ignore[no-any-return]
+        except KeyError:
+            value = _decode(self.blob)
+            decoded = value if isinstance(value, dict) else {}
+            object.__setattr__(self, "_decoded", decoded)
+            return decoded
+
+    def __getitem__(self, key: str) -> Any:
+        return self._value()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._value())
+
+    def __len__(self) -> int:
+        return len(self._value())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (LazyData, (self.blob,))
 
 
 class _SafeUnpickler(pickle.Unpickler):

@@ -59,6 +59,8 @@ def render_body(doc: Document, body: str, md: MarkdownIt, ctx: ContentContext
         reading_minutes=reading_minutes(words, cjk),
         digest=hashlib.sha1(rendered.html.encode("utf-8", "surrogatepass")).hexdigest(),
         data=rendered.data,
+        data_digests={key: hashlib.sha1(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
+                      for key, value in sorted(rendered.data.items())},
     )
     warnings = [(doc.body_line + line, message) for line, message in rendered.warnings]
     return content, warnings

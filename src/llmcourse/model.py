@@ -77,6 +77,9 @@ class Content:
     words: int  # English words plus CJK characters
     reading_minutes: int
     digest: str = ""  # hash of html: part of the key of every output that shows it
+    # one hash per ``data`` key: pages built from one kind of data (the reference index) are
+    # keyed by it, without reading (or decoding) the data itself
+    data_digests: Mapping[str, str] = field(default_factory=dict)
     data: Mapping[str, Any] = field(default_factory=dict)  # plugin results (references, ...)
 
 

@@ -67,9 +67,10 @@ def references_bib(papers: Sequence[Reference]) -> str:
 def reference_pages(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, PageView]
                     ) -> list[PlannedPage]:
     entries = inputs.site.lectures + inputs.site.pages
-    # A document's references follow from its rendered HTML, so its digest stands for them:
-    # the key costs nothing to compute, and the index is only built when an output re-renders.
-    refs_key = fingerprint(tuple((e.doc.url, e.doc.title, e.content.digest) for e in entries))
+    # Each document's references are stood for by their digest: the key costs nothing to
+    # compute, and the index is only built (its data decoded) when an output re-renders.
+    refs_key = fingerprint(tuple((e.doc.url, e.doc.title, e.content.data_digests.get(
+        "references", e.content.digest)) for e in entries))
     built: list[Mapping[str, Sequence[Reference]]] = []
 
     def index() -> Mapping[str, Sequence[Reference]]:
