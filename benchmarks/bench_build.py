@@ -133,6 +133,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, nargs="+", default=[67, 1000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--search", action="store_true",
+                        help="also build the Pagefind search index (Jekyll and Hugo build none, "
+                             "so by default llmcourse is measured without it)")
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="llmcourse-bench-"))
     tools = [t for t in ("jekyll", "hugo") if shutil.which(t)]
@@ -140,6 +143,9 @@ def main() -> None:
     cold_by_n = {}
     for n in args.n:
         site = corpus.make_llmcourse(work / f"llmcourse-{n}", n)
+        if not args.search:
+            with (site / "site.yaml").open("a", encoding="utf-8") as settings:
+                settings.write("search: false\n")
         ours = bench_llmcourse(site, args.runs)
         others = {t: bench_other(t, (corpus.make_jekyll if t == "jekyll" else corpus.make_hugo)(
             work / f"{t}-{n}", n), args.runs) for t in tools}

@@ -177,7 +177,9 @@ def _stats(text: str) -> _Stats:
             confirmed += len(groups)
         else:
             unconfirmed += len(groups)
-    other = sum(1 for ch in text if ord(ch) > 0x7F) - in_runs
+    if not confirmed:  # clean text (every build checks every file): skip the count below
+        return _Stats(0, unconfirmed, 0)
+    other = len(text) - len(text.encode("ascii", "ignore")) - in_runs  # non-ASCII characters
     return _Stats(confirmed, unconfirmed, other)
 
 
