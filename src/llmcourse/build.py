@@ -100,6 +100,8 @@ class Builder:
         self._assets_key = ""  # stamps of content/'s other files: local images shape the HTML
         self.markdown_rendered = 0
         self._render_state = RenderState()
+        self._liquid_memo: dict[str, tuple[Document, str, str]] = {}  # rel -> (doc, key, body)
+        self._key_memo: dict[str, tuple[Document, tuple[str, str], str]] = {}
         self._written: dict[str, bytes] = {}
         self._md = create_markdown()
         self._minifier = Minifier()
@@ -152,7 +154,12 @@ class Builder:
             includes_dirs=tuple(d / "_includes" for d in template_dirs(self.options.site_dir)),
             markdownify=lambda text: self._md.render(text),
         ))
-        bodies, problems = self._liquid_bodies(docs, liquid)
+        # What Liquid sees besides the document itself; a long-lived builder (the dev server)
+        # re-renders a document's Liquid, and re-hashes its key, only when it or this changed.
+        liquid_key = cache_key(config.fingerprint(), now.isoformat(), _liquid_posts(docs),
+                               urls_by_source, folder_fingerprint(template_dirs(
+                                   self.options.site_dir)))
+        bodies, problems = self._liquid_bodies(docs, liquid, liquid_key)
         self._assets_key = cache_key([(a.rel, a.path.stat().st_size, a.path.stat().st_mtime_ns)
                                       for a in discover_content(self.options.site_dir,
                                                                 config.exclude).assets])
@@ -162,7 +169,7 @@ class Builder:
                              [(f, getattr(ctx, f)) for f in ctx.__dataclass_fields__
                               if f != "urls_by_source"])
         urls_key = cache_key(sorted(urls_by_source.items()))
-        keys = {doc.source.rel: cache_key(base_key, replace(doc, body=""), bodies[doc.source.rel])
+        keys = {doc.source.rel: self._content_key(doc, base_key, liquid_key, bodies)
                 for doc in docs if doc.source.rel in bodies}
         known = {k: self._content[k] for k in keys.values() if k in self._content}
         known.update(self._store().get_many(k for k in keys.values() if k not in known))
@@ -197,21 +204,41 @@ class Builder:
         self._store().commit()  # kept even when this build then fails on another document
         return entries, problems
 
-    def _liquid_bodies(self, docs: list[Document], liquid: JekyllLiquid
+    def _liquid_bodies(self, docs: list[Document], liquid: JekyllLiquid, liquid_key: str
                        ) -> tuple[dict[str, str], list[Diagnostic]]:
         """Each document's body after Liquid (cheap next to Markdown, and the Markdown key)."""
         bodies, problems = {}, []
+        memo: dict[str, tuple[Document, str, str]] = {}
         for doc in docs:
             if "{{" not in doc.body and "{%" not in doc.body:
                 bodies[doc.source.rel] = doc.body
+                continue
+            known = self._liquid_memo.get(doc.source.rel)
+            if known is not None and known[0] is doc and known[1] == liquid_key:
+                memo[doc.source.rel] = known
+                bodies[doc.source.rel] = known[2]
                 continue
             try:
                 bodies[doc.source.rel] = render_liquid(
                     liquid, doc.body, path=doc.source.rel, line_offset=doc.body_line,
                     page=page_variables(doc))
+                memo[doc.source.rel] = (doc, liquid_key, bodies[doc.source.rel])
             except ContentError as exc:
                 problems.append(exc.diagnostic)
+        self._liquid_memo = memo
         return bodies, problems
+
+    def _content_key(self, doc: Document, base_key: str, liquid_key: str,
+                     bodies: dict[str, str]) -> str:
+        """The Markdown cache key; hashing every body on every build was most of a dev-server
+        save, so the key is kept while the document object (parsed once per file version),
+        the settings and what Liquid sees stay the same."""
+        known = self._key_memo.get(doc.source.rel)
+        if known is not None and known[0] is doc and known[1] == (base_key, liquid_key):
+            return known[2]
+        key = cache_key(base_key, replace(doc, body=""), bodies[doc.source.rel])
+        self._key_memo[doc.source.rel] = (doc, (base_key, liquid_key), key)
+        return key
 
     def _progress(self, done: int, total: int) -> Callable[[int], None] | None:
         report = self.progress

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import signal
 import sys
 import webbrowser
 from pathlib import Path
@@ -48,10 +49,14 @@ def command(site: Path, host: str, port: int, open_browser: bool, drafts: bool, 
                     fg="yellow", err=True)
     try:
         server = DevServer(site, host=host, port=port, drafts=drafts, future=future,
-                           verbose=debug, report=_reporter(site, debug))
+                           verbose=debug, report=_reporter(site, debug), notify=click.echo)
     except OSError as exc:
         click.echo(f"llmcourse: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
         sys.exit(1)
+    # Ctrl-C and `kill` (SIGTERM) both end it cleanly: streams closed, the temporary folder
+    # removed. SIGINT is set explicitly: a shell starting us in the background ignores it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.start()
         click.echo(f"Serving {site} at {server.url}  (Ctrl-C to stop)")
@@ -63,6 +68,10 @@ def command(site: Path, host: str, port: int, open_browser: bool, drafts: bool, 
     finally:
         server.close()
     click.echo("Stopped.")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _is_loopback(host: str) -> bool:

@@ -42,13 +42,14 @@ class DevServer:
     def __init__(self, site_dir: Path, *, host: str = "127.0.0.1", port: int = 8000,
                  drafts: bool = False, future: bool = False,
                  debounce: float = DEBOUNCE_SECONDS, heartbeat: float = HEARTBEAT_SECONDS,
-                 verbose: bool = False, report: Reporter | None = None) -> None:
+                 verbose: bool = False, report: Reporter | None = None,
+                 notify: Callable[[str], None] = lambda message: None) -> None:
         self.site_dir = site_dir
         self._temp = Path(tempfile.mkdtemp(prefix="llmcourse-serve-"))
         options = BuildOptions(site_dir=site_dir, out_dir=self._temp / "site", drafts=drafts,
                                future=future, index_search=False)
         self.hub = LiveReloadHub(heartbeat)
-        self.site = LiveSite(options, self.hub)
+        self.site = LiveSite(options, self.hub, notify)
         self.report = report or (lambda outcome, changes: None)
         self._debounce = debounce
         self._thread: threading.Thread | None = None

@@ -72,8 +72,10 @@ def reload_event(baseurl: str, build: int, changed: Iterable[str], *, everything
 class LiveSite:
     """Rebuilds on demand (one caller at a time: the debouncer's thread) and publishes."""
 
-    def __init__(self, options: BuildOptions, hub: LiveReloadHub) -> None:
+    def __init__(self, options: BuildOptions, hub: LiveReloadHub,
+                 notify: Callable[[str], None] = lambda message: None) -> None:
         self.options = options
+        self.notify = notify  # side news for the terminal (the search index)
         self.root = options.out_dir
         self.hub = hub
         # Every build runs in one thread of its own: the Builder's caches may hold objects
@@ -192,7 +194,6 @@ class _Indexer:
 
     def __init__(self, site: LiveSite) -> None:
         self.site = site
-        self.failure: Callable[[str], None] | None = None
         self._cond = threading.Condition()
         self._due: float | None = None
         self._stopped = False
@@ -219,11 +220,15 @@ class _Indexer:
                 if self._stopped:
                     return
                 self._due = None
+            started = time.perf_counter()
             try:
                 if self.site.search:
                     search.build_index(Path(self.site.root))
                 else:
                     search.remove_index(Path(self.site.root))
             except LlmcourseError as exc:
-                if self.failure:
-                    self.failure(str(exc))
+                self.site.notify(f"search index not updated: {exc}")
+            else:
+                if self.site.search:
+                    self.site.notify(f"Search index updated in "
+                                     f"{time.perf_counter() - started:.1f} s")
