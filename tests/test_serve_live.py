@@ -36,6 +36,14 @@ def page(dev: DevServer, url: str) -> tuple[int, bytes]:
     return status, body
 
 
+def wait_build(client: SseClient, build: int) -> dict:
+    """Wait for the reload event of the finished build ``build`` (after the early ones)."""
+    while True:
+        event = client.next("reload")
+        if event["build"] >= build:
+            return event
+
+
 def edit(dev: DevServer, rel: str, body: str, *, title: str = "First", day: int = 1) -> Path:
     return write(dev.site_dir / rel, LECTURE.format(title=title, day=day, body=body))
 
@@ -46,11 +54,16 @@ def test_save_rebuilds_and_streams_the_changed_urls(dev: DevServer) -> None:
         hello = client.next("hello")
         assert hello["build"] == 1 and hello["errors"] == []
         edit(dev, FIRST, "Edited text.")
-        event = client.next("reload")
-        assert "/AI-course/lectures/first/" in event["urls"]
-        assert "/AI-course/lectures/second/" not in event["urls"]  # untouched page stays
-        assert event["build"] == 2 and not event["all"]
+        first = client.next("reload")  # the saved lecture's own pages, before the rest
+        assert first["urls"] == ["/AI-course/lectures/first/",
+                                 "/AI-course/lectures/first/slides/"]
         assert b"Edited text." in page(dev, "/AI-course/lectures/first/")[1]
+        rest = client.next("reload")  # then the pages that list it (home, its tag)
+        assert rest["build"] == 2 and not rest["all"]
+        assert "/AI-course/" in rest["urls"] and "/AI-course/tags/ai/" in rest["urls"]
+        announced = set(first["urls"]) | set(rest["urls"])
+        assert "/AI-course/lectures/second/" not in announced  # an untouched page stays
+        assert "/AI-course/lectures/first/" not in rest["urls"]  # one reload per page
     finally:
         client.close()
 
@@ -59,15 +72,17 @@ def test_one_save_rerenders_only_what_depends_on_it(dev: DevServer) -> None:
     client = SseClient(dev.port)
     try:
         client.next("hello")
+        untouched = dev.site.root / "lectures/second/index.html"
+        stamp = untouched.stat().st_mtime_ns
         edit(dev, FIRST, "Only the text changes.")
-        client.next("reload")
-        rendered = dev.site.builder._render_state  # noqa: SLF001 (what the build reused)
-        assert dev.site.last.result is not None
-        written = set(dev.site.last.result.written)
-        assert "lectures/first/index.html" in written
-        assert "lectures/second/index.html" not in written
-        assert "notes/guide/index.html" not in written
-        assert dev.site.last.result.rendered < len(rendered.outputs) / 2
+        wait_build(client, 2)
+        result = dev.site.last.result
+        assert result is not None
+        assert "lectures/second/index.html" not in result.written
+        assert "notes/guide/index.html" not in result.written
+        assert untouched.stat().st_mtime_ns == stamp
+        total = len(dev.site.builder._render_state.outputs)  # noqa: SLF001
+        assert 0 < result.rendered + 2 <= total / 2  # +2: the lecture and slides, first
     finally:
         client.close()
 
@@ -94,12 +109,11 @@ def test_burst_of_events_is_one_rebuild(tmp_path: Path) -> None:
         before = dev.site.attempts
         for i in range(6):  # several events within far less than the quiet time
             edit(dev, FIRST, f"Burst {i}.")
-        data = client.next("reload")
+        wait_build(client, 2)
         time.sleep(0.6)  # longer than the quiet time: a second rebuild would have run
         assert dev.site.attempts == before + 1
         assert client.events.empty()
         assert b"Burst 5." in page(dev, "/AI-course/lectures/first/")[1]
-        assert data["build"] == 2
         client.close()
 
 
@@ -195,7 +209,7 @@ def test_content_error_keeps_last_good_site_and_shows_overlay(dev: DevServer) ->
         assert late.next("hello")["errors"] == failed["errors"]
         late.close()
         edit(dev, FIRST, "Fixed.")
-        client.next("reload")
+        wait_build(client, 2)
         status, body = page(dev, "/AI-course/lectures/first/")
         assert b"Fixed." in body and OVERLAY not in body
     finally:

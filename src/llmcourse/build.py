@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .cache import CACHE_DIR, BuildCache, LazyData, cache_key, code_fingerprint, urls_still_valid
@@ -37,6 +38,11 @@ from .render import (RenderInputs, RenderState, check_layouts, create_environmen
 from .sources import decode
 from .theme import folder_fingerprint, static_dirs, template_dirs, templates_show_time
 from .write import WriteStats, check_output_dir, write_site
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from .render import PlannedPage
 
 
 @dataclass(frozen=True)
@@ -323,6 +329,7 @@ class Builder:
                                GENERATORS)
         if stop_at_errors:
             self._load_page_manifest()
+            self._render_first(planned, env)
         outputs, render_problems, self.pages_rendered = render_planned(
             planned, env, self._render_state)
         problems += render_problems + _generated_clashes(planned, reserved)
@@ -332,6 +339,25 @@ class Builder:
         return Collected(config, now, tuple(parsed), tuple(docs), site,
                          {p.url: p.output for p in planned}, outputs, copies, tuple(problems),
                          files=len(copies) + len(minified))
+
+    # -- the dev server: the pages of the files just saved, before all the others -------
+    first_sources: frozenset[str] = frozenset()  # site-relative paths ("content/x.md")
+    on_first_pages: Callable[[dict[str, bytes]], None] | None = None
+
+    def _render_first(self, planned: list[PlannedPage], env: jinja2.Environment) -> None:
+        """Render the pages of ``first_sources`` and hand them to ``on_first_pages`` (which
+        writes and announces them) while the home page, term pages and feeds that also show
+        the saved text are still to come; the full pass then reuses them by key."""
+        first = [p for p in planned if p.source in self.first_sources]
+        if not first or self.on_first_pages is None:
+            return
+        known = self._render_state.outputs
+        state = RenderState(outputs={p.output: known[p.output] for p in first
+                                     if p.output in known})
+        outputs, problems, _ = render_planned(first, env, state)
+        if not problems:
+            known.update(state.outputs)
+            self.on_first_pages(outputs)
 
     def build(self) -> BuildResult:
         started = clock.perf_counter()

@@ -9,6 +9,7 @@ build runs (MkDocs holds them because its writes are not atomic).
 
 from __future__ import annotations
 
+import os
 import queue
 import secrets
 import threading
@@ -29,7 +30,7 @@ from .livereload import Event, LiveReloadHub
 from .watcher import ChangeKind, Changes
 
 T = TypeVar("T")
-_QUIET_BEFORE_INDEX = 1.0  # seconds without a build before Pagefind re-indexes (it is slow)
+_QUIET_BEFORE_INDEX = 3.0  # seconds without a build before Pagefind re-indexes (it is slow)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class LiveSite:
         kind = changes.kind if changes else ChangeKind.CONFIG
         if kind is ChangeKind.CONFIG:
             self.baseurl, self.search = self._settings()
+        self._aim_first(changes)
         try:
             result = self.builder.build()
         except BuildError as exc:
@@ -133,6 +135,32 @@ class LiveSite:
             self._indexer.poke()
         return Outcome(time.perf_counter() - started, result, _new_warnings(result, changes),
                        urls=tuple(event.data["urls"]))
+
+    def _aim_first(self, changes: Changes | None) -> None:
+        """A content save: its own pages are written and announced before the rest is done."""
+        site = self.options.site_dir.resolve()
+        saved = frozenset(p.relative_to(site).as_posix() for p in (changes.paths if changes
+                          else ()) if p.is_relative_to(site))
+        self.builder.first_sources = (saved if changes and changes.kind is ChangeKind.CONTENT
+                                      else frozenset())
+        self.builder.on_first_pages = self._first_pages
+
+    def _first_pages(self, outputs: dict[str, bytes]) -> None:
+        changed = []
+        for rel, data in outputs.items():
+            target = self.root / rel
+            try:
+                if target.read_bytes() == data:
+                    continue
+            except OSError:
+                pass
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temp = target.with_name(f".{target.name}.serve-tmp")
+            temp.write_bytes(data)
+            os.replace(temp, target)  # atomic: a request sees the old page or the new one
+            changed.append(rel)
+        if changed:  # the build goes on; its own event names the other pages it changes
+            self.hub.publish(reload_event(self.baseurl, self.build, changed, everything=False))
 
     def _failed(self, started: float, diagnostics: tuple[Diagnostic, ...], crash: str = ""
                 ) -> Outcome:
@@ -211,6 +239,10 @@ class _Indexer:
             self._cond.notify()
 
     def _run(self) -> None:
+        try:  # Linux niceness is per thread, and Pagefind inherits it: saves go first
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        except (AttributeError, OSError):
+            pass
         while True:
             with self._cond:
                 while not self._stopped and (self._due is None
