@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = sorted((REPO / "content" / "lectures").glob("*.md"))
-_FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+_FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 
 
 def make_site(root: Path, n: int) -> Path:
@@ -177,7 +177,7 @@ def main() -> None:
             proc.kill()
         if args.site is None:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"template change -> reload event: " + ", ".join(f"{s:.1f} s" for s in template_s))
+    print("template change -> reload event: " + ", ".join(f"{s:.1f} s" for s in template_s))
     print("server log (rebuild times as the server measured them):")
     for line in lines:
         if line.startswith("Rebuilt"):

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from serve_helpers import LECTURE, make_site, write
 
 from llmcourse.serve import DevServer
 from llmcourse.theme import theme_root
-from serve_helpers import LECTURE, make_site, write
 
 pytestmark = pytest.mark.browser
 

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 from click.testing import CliRunner
+from serve_helpers import make_site, raw_request, write
 
 from llmcourse.cli import cli
-from serve_helpers import make_site, raw_request, write
 
 URL = re.compile(r"Serving .* at http://([\d.]+):(\d+)(/\S*)")
 
@@ -67,8 +67,8 @@ def test_errors_print_path_line_message_and_the_server_goes_on(tmp_path: Path) -
             break
         time.sleep(0.1)
     assert raw_request(port, "/AI-course/lectures/first/")[0] == 200
-    _, out, err = stop(proc)
-    assert re.search(r"^content/lectures/2024-01-01-first\.md:2: (error: )?invalid front matter", err, re.M), err
+    _, _, err = stop(proc)
+    assert re.search(r"^content/lectures/2024-01-01-first\.md:2: (error: )?invalid front matter", err, re.MULTILINE), err
     assert "still serving the last good site" in err and "Traceback" not in err
 
 

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from serve_helpers import make_site, raw_request
 
 from llmcourse.serve import DevServer
 from llmcourse.serve.http import resolve_request
-from serve_helpers import make_site, raw_request
 
 SECRET = "TOP-SECRET-OUTSIDE-THE-SITE"
 

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from serve_helpers import LECTURE, SseClient, make_site, raw_request, write
 
 from llmcourse.serve import DevServer
 from llmcourse.serve.watcher import ChangeKind, Changes, Debouncer, WatchRoots, classify
-from serve_helpers import LECTURE, SseClient, make_site, raw_request, write
 
 FIRST = "content/lectures/2024-01-01-first.md"
 OVERLAY = b'<div id="llmcourse-error-overlay"'
@@ -81,7 +81,7 @@ def test_one_save_rerenders_only_what_depends_on_it(dev: DevServer) -> None:
         assert "lectures/second/index.html" not in result.written
         assert "notes/guide/index.html" not in result.written
         assert untouched.stat().st_mtime_ns == stamp
-        total = len(dev.site.builder._render_state.outputs)  # noqa: SLF001
+        total = len(dev.site.builder._render_state.outputs)
         assert 0 < result.rendered + 2 <= total / 2  # +2: the lecture and slides, first
     finally:
         client.close()
@@ -228,6 +228,12 @@ def test_template_change_rebuilds_every_page(dev: DevServer) -> None:
         event = client.next("reload", timeout=30)
         assert {"/AI-course/lectures/first/", "/AI-course/lectures/second/"} <= set(event["urls"])
         assert b"OVERRIDE" in page(dev, "/AI-course/lectures/second/")[1]
+        # templates/ did not exist at the start: it is watched from its creation on
+        write(dev.site_dir / "templates/post.html", post.replace("</article>",
+                                                                   "<p>AGAIN</p></article>", 1))
+        event = client.next("reload", timeout=30)
+        assert "/AI-course/lectures/second/" in event["urls"]
+        assert b"AGAIN" in page(dev, "/AI-course/lectures/second/")[1]
     finally:
         client.close()
 

@@ -17,6 +17,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Self
 
 from ..build import BuildOptions
 from .http import DevHTTPServer
@@ -24,7 +25,7 @@ from .livereload import HEARTBEAT_SECONDS, LiveReloadHub
 from .site import LiveSite, Outcome
 from .watcher import Changes, Watcher, WatchRoots
 
-__all__ = ["DevServer", "Outcome", "Changes"]
+__all__ = ["Changes", "DevServer", "Outcome"]
 
 DEBOUNCE_SECONDS = 0.03  # editors finish a save's burst of events within a few ms
 
@@ -101,7 +102,7 @@ class DevServer:
     def _on_change(self, changes: Changes) -> None:
         self.report(self.site.rebuild(changes), changes)
 
-    def __enter__(self) -> DevServer:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -215,7 +215,7 @@ class DevRequestHandler(BaseHTTPRequestHandler):
 
         site.hub.stream(write, site.hello())
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         if self.server.verbose:
             super().log_message(format, *args)
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .. import search
-from ..build import BuildOptions, Builder, BuildResult, site_time
+from ..build import Builder, BuildOptions, BuildResult, site_time
 from ..config import load_config
 from ..errors import BuildError, Diagnostic, LlmcourseError
 from . import overlay
@@ -122,7 +122,7 @@ class LiveSite:
             return self._failed(started, (Diagnostic("", 0, str(exc)),))
         except FileNotFoundError as exc:  # a file went away mid-build: its event comes next
             return self._failed(started, (Diagnostic("", 0, f"file vanished: {exc.filename}"),))
-        except Exception as exc:  # a bug: keep serving, show it, never die
+        except Exception as exc:  # noqa: BLE001 (a bug: keep serving, show it, never die)
             return self._failed(started, (Diagnostic("", 0, f"internal error: {exc!r}"),),
                                 crash=traceback.format_exc())
         self.build += 1
@@ -212,7 +212,7 @@ class _Worker:
             future, fn, args, kwargs = job
             try:
                 future.set_result(fn(*args, **kwargs))
-            except BaseException as exc:  # handed to the caller, raised there
+            except BaseException as exc:  # noqa: BLE001 (handed to the caller, raised there)
                 future.set_exception(exc)
 
 

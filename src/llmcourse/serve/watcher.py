@@ -145,20 +145,26 @@ class Debouncer:
 
 
 class _Handler(FileSystemEventHandler):
-    def __init__(self, roots: WatchRoots, sink: Callable[[Path, ChangeKind], None]) -> None:
+    def __init__(self, roots: WatchRoots, sink: Callable[[Path, ChangeKind], None],
+                 new_folder: Callable[[Path], None]) -> None:
         self.roots = roots
         self.sink = sink
+        self.new_folder = new_folder
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return  # reads (our own build reads every source) are not changes
         if event.is_directory and event.event_type == "modified":
             return  # a folder's mtime moves when a file in it changes: that file tells us
+        if event.is_directory and event.event_type in ("created", "moved"):
+            folder = Path(_text(getattr(event, "dest_path", "") or event.src_path))
+            if folder.parent == self.roots.site_dir:  # content/, templates/, static/ appeared
+                self.new_folder(folder)
         paths = [event.src_path, getattr(event, "dest_path", "")]
         for raw in paths:
             if not raw:
                 continue
-            path = Path(raw if isinstance(raw, str) else raw.decode())
+            path = Path(_text(raw))
             kind = classify(path, self.roots)
             if kind is not None:
                 self.sink(path, kind)
@@ -172,9 +178,21 @@ class Watcher:
         self.roots = roots
         self.debouncer = Debouncer(on_change, quiet)
         self._observer = Observer()
-        handler = _Handler(roots, self.debouncer.add)
+        self._handler = _Handler(roots, self.debouncer.add, self._watch_new)
+        self._watched: set[Path] = set()
         for folder, recursive in roots.folders():
-            self._observer.schedule(handler, str(folder), recursive=recursive)
+            self._observer.schedule(self._handler, str(folder), recursive=recursive)
+            self._watched.add(folder)
+
+    def _watch_new(self, folder: Path) -> None:
+        """A source folder made after the start (``mkdir templates``) is watched from now on."""
+        if folder in self._watched or folder.name not in ("content", "templates", "static"):
+            return
+        self._watched.add(folder)
+        try:
+            self._observer.schedule(self._handler, str(folder), recursive=True)
+        except OSError:  # gone again already
+            self._watched.discard(folder)
 
     def start(self) -> None:
         self._observer.start()
@@ -183,6 +201,10 @@ class Watcher:
         self._observer.stop()
         self.debouncer.stop()
         self._observer.join(timeout=1)
+
+
+def _text(raw: str | bytes) -> str:
+    return raw if isinstance(raw, str) else raw.decode()
 
 
 def _short(path: Path, site_dir: Path) -> str:
