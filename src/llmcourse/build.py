@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .cache import CACHE_DIR, BuildCache, LazyData, cache_key, code_fingerprint, urls_still_valid
+from .cache import CACHE_DIR, BuildCache, cache_key, code_fingerprint, urls_still_valid
 from .config import SiteConfig, load_config
 from .content import ContentContext, page_variables, render_body
 from .discover import discover_content, discover_static
@@ -196,8 +196,7 @@ class Builder:
         for doc, (content, warnings, deps) in zip(todo, fresh):
             results[keys[doc.source.rel]] = hit = (content, warnings,
                                                   urls_key if deps is None else deps)
-            stored = (replace(content, data=LazyData.wrap(content.data)),) + hit[1:]
-            self._store().put(keys[doc.source.rel], stored)
+            self._store().put(keys[doc.source.rel], hit)
         self.markdown_rendered = len(todo)
         entries = []
         for doc in docs:

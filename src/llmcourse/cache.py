@@ -226,13 +226,10 @@ class LazyData(Mapping[str, Any]):
         return cls(_encode(dict(data)))
 
     def _value(self) -> Mapping[str, Any]:
-        try:
-            return self.__dict__["_decoded"]  # type: ignore[no-any-return]
-        except KeyError:
-            value = _decode(self.blob)
-            decoded = value if isinstance(value, dict) else {}
-            object.__setattr__(self, "_decoded", decoded)
-            return decoded
+        # decoded on every use, never kept: readers are few (a page render, the reference
+        # index, check) and holding every lecture's decoded data is what this class avoids
+        value = _decode(self.blob)
+        return value if isinstance(value, dict) else {}
 
     def __getitem__(self, key: str) -> Any:
         return self._value()[key]

@@ -13,10 +13,12 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from markdown_it import MarkdownIt
 
+from .cache import LazyData
 from .content import ContentContext, render_body
 from .markdown import create_markdown
 from .model import Content, Document
@@ -77,6 +79,9 @@ def render_one(doc: Document, body: str, md: MarkdownIt, ctx: ContentContext) ->
     urls = RecordingUrls(ctx.urls_by_source)
     recording = ContentContext(ctx.baseurl, urls, ctx.site_math, ctx.mermaid_url)
     content, warnings = render_body(doc, body, md, recording)
+    # Plugin data (thousands of small objects per lecture) travels and stays encoded: cheaper
+    # to send back from a worker, and a 1000-lecture build holds a fraction of the memory.
+    content = replace(content, data=LazyData.wrap(content.data))
     return content, warnings, urls.looked_up()
 
 
