@@ -108,6 +108,8 @@ class Builder:
         self._render_state = RenderState()
         self._liquid_memo: dict[str, tuple[Document, str, str]] = {}  # rel -> (doc, key, body)
         self._key_memo: dict[str, tuple[Document, tuple[str, str], str]] = {}
+        self._jinja: tuple[tuple[object, ...], jinja2.Environment] | None = None
+        self._assets: tuple[SourceFile, ...] = ()
         self._written: dict[str, bytes] = {}
         self._md = create_markdown()
         self._minifier = Minifier()
@@ -167,8 +169,7 @@ class Builder:
                                    self.options.site_dir)))
         bodies, problems = self._liquid_bodies(docs, liquid, liquid_key)
         self._assets_key = cache_key([(a.rel, a.path.stat().st_size, a.path.stat().st_mtime_ns)
-                                      for a in discover_content(self.options.site_dir,
-                                                                config.exclude).assets])
+                                      for a in self._assets])
         # The key hashes every input of render_body except the URL map: a rendering records
         # which paths it looked up there, and stays valid while they resolve alike.
         base_key = cache_key("content", code_fingerprint(), self._assets_key,
@@ -215,13 +216,14 @@ class Builder:
         bodies, problems = {}, []
         memo: dict[str, tuple[Document, str, str]] = {}
         for doc in docs:
-            if "{{" not in doc.body and "{%" not in doc.body:
-                bodies[doc.source.rel] = doc.body
-                continue
-            known = self._liquid_memo.get(doc.source.rel)
-            if known is not None and known[0] is doc and known[1] == liquid_key:
+            known = self._liquid_memo.get(doc.source.rel)  # before scanning 30 kB for "{{"
+            if known is not None and known[0] is doc and known[1] in (liquid_key, ""):
                 memo[doc.source.rel] = known
                 bodies[doc.source.rel] = known[2]
+                continue
+            if "{{" not in doc.body and "{%" not in doc.body:
+                bodies[doc.source.rel] = doc.body
+                memo[doc.source.rel] = (doc, "", doc.body)  # "": needs no Liquid context
                 continue
             try:
                 bodies[doc.source.rel] = render_liquid(
@@ -309,6 +311,7 @@ class Builder:
         config, problems = load_config(opts.site_dir)
         now = self.time or site_time()
         found = discover_content(opts.site_dir, config.exclude)
+        self._assets = found.assets  # walking content/ a second time was 5% of a save
         parsed, parse_problems = self._parse_all(found.documents, config)
         problems += parse_problems
         docs = [d for d in parsed if visible(d, now=now, drafts=opts.drafts, future=opts.future)]
@@ -319,7 +322,7 @@ class Builder:
         problems += find_url_clashes(docs, reserved)
         entries, content_problems = self._render_contents(docs, config, now)
         problems += content_problems
-        env = create_environment(template_dirs(opts.site_dir), config)
+        env = self._environment(config)
         problems += check_layouts(entries, env)
         checkpoint()
 
@@ -338,6 +341,16 @@ class Builder:
         return Collected(config, now, tuple(parsed), tuple(docs), site,
                          {p.url: p.output for p in planned}, outputs, copies, tuple(problems),
                          files=len(copies) + len(minified))
+
+    def _environment(self, config: SiteConfig) -> jinja2.Environment:
+        """One Jinja environment while the settings stay: it keeps its compiled templates
+        (recompiling them was a fifth of a dev-server save) and reloads a template whose
+        file changed, as Jinja checks each one's mtime when it is used."""
+        dirs = template_dirs(self.options.site_dir)
+        key = (tuple(dirs), config.fingerprint())
+        if self._jinja is None or self._jinja[0] != key:
+            self._jinja = (key, create_environment(dirs, config))
+        return self._jinja[1]
 
     # -- the dev server: the pages of the files just saved, before all the others -------
     first_sources: frozenset[str] = frozenset()  # site-relative paths ("content/x.md")

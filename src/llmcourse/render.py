@@ -168,10 +168,17 @@ def plan_documents(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, P
     return planned
 
 
+_last_nav: list[tuple[Site, str]] = []  # one slot: every generator asks for the same site's
+
+
 def nav_fingerprint(site: Site) -> str:
     """What every page shows of the others (sidebar, lists): their metadata, not their text."""
-    return fingerprint(tuple(e.doc.meta_key() for e in site.lectures),
-                       tuple(e.doc.meta_key() for e in site.pages))
+    if _last_nav and _last_nav[0][0] is site:
+        return _last_nav[0][1]
+    key = fingerprint(tuple(e.doc.meta_key() for e in site.lectures),
+                      tuple(e.doc.meta_key() for e in site.pages))
+    _last_nav[:] = [(site, key)]
+    return key
 
 
 def content_fingerprint(entries: Iterable[Entry]) -> str:
