@@ -89,8 +89,10 @@ def _reporter(site: Path, debug: bool):  # type: ignore[no-untyped-def]
         ms = outcome.seconds * 1000
         if outcome.ok:
             result = outcome.result
-            click.echo(f"Rebuilt in {ms:.0f} ms ({what}): {result.rendered} page(s) rendered, "
-                       f"{len(result.written)} written, {len(result.removed)} removed"
+            early = len(outcome.early)  # the saved page itself, written ahead of the rest
+            click.echo(f"Rebuilt in {ms:.0f} ms ({what}): {result.rendered + early} page(s) "
+                       f"rendered, {len(result.written) + early} written, "
+                       f"{len(result.removed)} removed"
                        if changes is not None else f"Built {result.summary()}")
             print_diagnostics(outcome.diagnostics)
             return

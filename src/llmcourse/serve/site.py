@@ -42,6 +42,7 @@ class Outcome:
     diagnostics: tuple[Diagnostic, ...] = ()  # errors (failed build) or new warnings
     crash: str = ""  # an unexpected exception's traceback (a bug, not the user's input)
     urls: tuple[str, ...] = field(default=())
+    early: tuple[str, ...] = ()  # outputs written and announced before the build finished
 
     @property
     def ok(self) -> bool:
@@ -90,6 +91,7 @@ class LiveSite:
         self.attempts = 0
         self.errors: tuple[str, ...] = ()
         self.last: Outcome | None = None
+        self._early: list[str] = []  # outputs of this rebuild written ahead (first pages)
         self.baseurl, self.search = self._settings()
         self._indexer = _Indexer(self)
 
@@ -114,6 +116,7 @@ class LiveSite:
         if kind is ChangeKind.CONFIG:
             self.baseurl, self.search = self._settings()
         self._aim_first(changes)
+        self._early = []
         try:
             result = self.builder.build()
         except BuildError as exc:
@@ -134,7 +137,7 @@ class LiveSite:
         if any(rel.endswith(".html") for rel in changed):
             self._indexer.poke()
         return Outcome(time.perf_counter() - started, result, _new_warnings(result, changes),
-                       urls=tuple(event.data["urls"]))
+                       urls=tuple(event.data["urls"]), early=tuple(self._early))
 
     def _aim_first(self, changes: Changes | None) -> None:
         """A content save: its own pages are written and announced before the rest is done."""
@@ -159,6 +162,7 @@ class LiveSite:
             temp.write_bytes(data)
             os.replace(temp, target)  # atomic: a request sees the old page or the new one
             changed.append(rel)
+        self._early.extend(changed)
         if changed:  # the build goes on; its own event names the other pages it changes
             self.hub.publish(reload_event(self.baseurl, self.build, changed, everything=False))
 

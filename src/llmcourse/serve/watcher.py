@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,6 +177,8 @@ class Watcher:
     def __init__(self, roots: WatchRoots, on_change: Callable[[Changes], None],
                  quiet: float = 0.03) -> None:
         self.roots = roots
+        # watchdog warns when `mkdir -p a/b` races its recursive watch; nothing is lost
+        warnings.filterwarnings("ignore", "Callback with id", RuntimeWarning, "watchdog")
         self.debouncer = Debouncer(on_change, quiet)
         self._observer = Observer()
         self._handler = _Handler(roots, self.debouncer.add, self._watch_new)
