@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import queue
 import secrets
+import signal
 import threading
 import time
 import traceback
@@ -241,6 +242,7 @@ class _Indexer:
         with self._cond:
             self._stopped = True
             self._cond.notify()
+        _stop_pagefind()
 
     def _run(self) -> None:
         try:  # Linux niceness is per thread, and Pagefind inherits it: saves go first
@@ -268,3 +270,19 @@ class _Indexer:
                 if self.site.search:
                     self.site.notify(f"Search index updated in "
                                      f"{time.perf_counter() - started:.1f} s")
+
+
+def _stop_pagefind() -> None:
+    """An indexing Pagefind would outlive the server and write into the folder it removes:
+    end our own Pagefind children (Linux; elsewhere it just finishes on its own)."""
+    me = str(os.getpid())
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat.read_text().split(" (", 1)[1].rsplit(") ", 1)
+        except (OSError, IndexError, ValueError):
+            continue
+        if rest.split()[1] == me and "pagefind" in name:
+            try:
+                os.kill(int(stat.parent.name), signal.SIGTERM)
+            except OSError:
+                pass
