@@ -42,8 +42,6 @@ from .write import WriteStats, check_output_dir, write_site
 if TYPE_CHECKING:
     import jinja2
 
-    from .render import PlannedPage
-
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -327,11 +325,11 @@ class Builder:
         checkpoint()
 
         site = link_site(entries, found.assets)
-        planned, _ = plan_site(RenderInputs(site, config, now, self._theme_key(config, now)),
-                               GENERATORS)
+        inputs = RenderInputs(site, config, now, self._theme_key(config, now))
         if stop_at_errors:
             self._load_page_manifest()
-            self._render_first(planned, env)
+            self._render_first(inputs, env)
+        planned, _ = plan_site(inputs, GENERATORS)
         outputs, render_problems, self.pages_rendered = render_planned(
             planned, env, self._render_state)
         problems += render_problems + _generated_clashes(planned, reserved)
@@ -356,12 +354,16 @@ class Builder:
     first_sources: frozenset[str] = frozenset()  # site-relative paths ("content/x.md")
     on_first_pages: Callable[[dict[str, bytes]], None] | None = None
 
-    def _render_first(self, planned: list[PlannedPage], env: jinja2.Environment) -> None:
+    def _render_first(self, inputs: RenderInputs, env: jinja2.Environment) -> None:
         """Render the pages of ``first_sources`` and hand them to ``on_first_pages`` (which
         writes and announces them) while the home page, term pages and feeds that also show
-        the saved text are still to come; the full pass then reuses them by key."""
+        the saved text are still to come; the full pass then reuses them by key. Only the
+        documents' own pages are planned for this (the generators come after)."""
+        if not self.first_sources or self.on_first_pages is None:
+            return
+        planned, _ = plan_site(inputs, ())
         first = [p for p in planned if p.source in self.first_sources]
-        if not first or self.on_first_pages is None:
+        if not first:
             return
         known = self._render_state.outputs
         state = RenderState(outputs={p.output: known[p.output] for p in first
