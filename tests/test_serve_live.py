@@ -55,12 +55,12 @@ def test_save_rebuilds_and_streams_the_changed_urls(dev: DevServer) -> None:
         assert hello["build"] == 1 and hello["errors"] == []
         edit(dev, FIRST, "Edited text.")
         first = client.next("reload")  # the saved lecture's own pages, before the rest
-        assert first["urls"] == ["/AI-course/lectures/first/",
-                                 "/AI-course/lectures/first/slides/"]
+        assert first["urls"] == ["/AI-course/lectures/first/"]
         assert b"Edited text." in page(dev, "/AI-course/lectures/first/")[1]
         rest = client.next("reload")  # then the pages that list it (home, its tag)
         assert rest["build"] == 2 and not rest["all"]
-        assert "/AI-course/" in rest["urls"] and "/AI-course/tags/ai/" in rest["urls"]
+        assert {"/AI-course/", "/AI-course/tags/ai/", "/AI-course/lectures/first/slides/"
+                } <= set(rest["urls"])
         announced = set(first["urls"]) | set(rest["urls"])
         assert "/AI-course/lectures/second/" not in announced  # an untouched page stays
         assert "/AI-course/lectures/first/" not in rest["urls"]  # one reload per page
