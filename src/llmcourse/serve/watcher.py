@@ -126,7 +126,8 @@ class Debouncer:
         with self._cond:
             self._stopped = True
             self._cond.notify()
-        self._thread.join(timeout=1)
+        # A daemon: when it is inside a long rebuild, waiting for it only delays Ctrl-C.
+        self._thread.join(timeout=0.1)
 
     def _run(self) -> None:
         while True:
@@ -203,7 +204,7 @@ class Watcher:
     def stop(self) -> None:
         self._observer.stop()
         self.debouncer.stop()
-        self._observer.join(timeout=1)
+        self._observer.join(timeout=0.3)
 
 
 def _text(raw: str | bytes) -> str:
