@@ -212,3 +212,16 @@ def test_clean_keeps_an_unmarked_output_folder(site: Path) -> None:
     assert "marker" in result.output
     assert precious.read_text() == "mine"
     assert not (site / CACHE_DIR).exists()  # the cache itself is still dropped
+
+
+def test_a_long_lived_builder_keeps_the_entries_it_reuses_from_memory(site: Path) -> None:
+    """The dev server reuses documents from memory; the cache must not prune them meanwhile,
+    or the next `llmcourse build` would start cold."""
+    make_site(site)
+    server = Builder(BuildOptions(site, site / "_preview"), time=NOW)
+    edited = lecture(site, 1, "first version")
+    for save in range(6):  # more saves than the cache keeps unused generations
+        edited.write_text(f"---\ntitle: L1\n---\nversion {save}\n", encoding="utf-8")
+        server.build()
+    fresh = Builder(BuildOptions(site, site / "_site"), time=NOW).build()
+    assert fresh.markdown_rendered == 0

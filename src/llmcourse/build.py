@@ -88,6 +88,7 @@ class _Parsed:
     stamp: tuple[int, int, str]  # (mtime_ns, size, config): re-read only when one changes
     document: Document | None
     diagnostics: list[Diagnostic]
+    cache_key: str = ""  # its entry in the persistent cache, kept alive while it is used
 
 
 class Builder:
@@ -125,6 +126,8 @@ class Builder:
             cached = self._parsed.get(source.rel)
             if cached is None or cached.stamp != stamp:
                 cached = self._parse_one(source, stamp, config)
+            else:  # reused from memory (dev server): its cache entry must not be pruned
+                self._store().touch([cached.cache_key])
             seen[source.rel] = cached
             problems.extend(cached.diagnostics)
             if cached.document is not None:
@@ -139,13 +142,13 @@ class Builder:
         key = cache_key("parse", code_fingerprint(), source, digest, config.fingerprint())
         hit = self._store().get(key)
         if isinstance(hit, tuple) and len(hit) == 2:  # decoding and YAML are 2 ms a lecture
-            return _Parsed(stamp, hit[0], list(hit[1]))
+            return _Parsed(stamp, hit[0], list(hit[1]), key)
         text, notes = decode(data, source.rel)
         if text is None:
             return _Parsed(stamp, None, notes)
         document, problems = parse_document(source, text, config, digest)
         self._store().put(key, (document, notes + problems))
-        return _Parsed(stamp, document, notes + problems)
+        return _Parsed(stamp, document, notes + problems, key)
 
     def _render_contents(self, docs: list[Document], config: SiteConfig, now: datetime
                          ) -> tuple[list[Entry], list[Diagnostic]]:
@@ -177,6 +180,7 @@ class Builder:
         keys = {doc.source.rel: self._content_key(doc, base_key, liquid_key, bodies)
                 for doc in docs if doc.source.rel in bodies}
         known = {k: self._content[k] for k in keys.values() if k in self._content}
+        self._store().touch(known)  # reused from memory: keep their entries from pruning
         known.update(self._store().get_many(k for k in keys.values() if k not in known))
         results, todo = {}, []
         for doc in docs:

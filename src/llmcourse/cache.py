@@ -122,6 +122,11 @@ class BuildCache:
             return  # a value that cannot be pickled is simply not cached
         self._used.add(key)
 
+    def touch(self, keys: Iterable[str]) -> None:
+        """Entries a long-lived builder reused from memory count as used too."""
+        if self._db is not None:
+            self._used.update(k for k in keys if k)
+
     def commit(self) -> None:
         """Write the new entries, and mark the reused ones as used, in one transaction."""
         if self._db is None or not (self._pending or self._used):
