@@ -209,7 +209,6 @@ class Builder:
                                 for line, message in warnings)
                 entries.append(Entry(doc, content))
         self._content = results
-        self._store().commit()  # kept even when this build then fails on another document
         return entries, problems
 
     def _liquid_bodies(self, docs: list[Document], liquid: JekyllLiquid, liquid_key: str
@@ -381,7 +380,12 @@ class Builder:
         started = clock.perf_counter()
         opts = self.options
         check_output_dir(opts.site_dir, opts.out_dir)
-        built = self._assemble(stop_at_errors=True)
+        try:
+            built = self._assemble(stop_at_errors=True)
+        finally:
+            # after the saved page went out (dev server), and kept even when the build
+            # then failed on another document
+            self._store().commit()
         outputs = built.outputs
         # pages read back from OUT are already there, byte for byte: skip them unread
         previous = {**self._written, **{rel: outputs[rel]
@@ -405,7 +409,10 @@ class Builder:
         """Every stage up to render, as ``build`` runs them, but never stopping at errors and
         never writing: what ``llmcourse check`` and ``build --strict`` inspect. It fills the
         same caches, so a ``build()`` right after it re-renders nothing."""
-        return self._assemble(stop_at_errors=False)
+        try:
+            return self._assemble(stop_at_errors=False)
+        finally:
+            self._store().commit()
 
 
 @dataclass(frozen=True)
