@@ -9,6 +9,8 @@ import threading
 import time
 from pathlib import Path
 
+from conftest import write  # noqa: F401 - the serve tests import it from here
+
 LECTURE = """---
 title: {title}
 date: 2024-01-0{day} 10:00:00 +0800
@@ -19,13 +21,6 @@ tags: [ai]
 """
 
 
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 def make_site(root: Path, *, baseurl: str = "/AI-course") -> Path:
