@@ -92,7 +92,7 @@ def test_link_target_moving_rerenders_the_linking_document(site: Path) -> None:
 
 def _corrupt_and_check(site: Path, damage) -> None:
     make_site(site)
-    fresh = build(site, out="_fresh", use_cache=False)
+    build(site, out="_fresh", use_cache=False)
     build(site)
     damage(site / DB)
     result = build(site, out="_after")

@@ -18,23 +18,29 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
+from . import __version__, search
 from .cache import CACHE_DIR, BuildCache, cache_key, code_fingerprint, urls_still_valid
 from .config import SiteConfig, load_config
-from .content import ContentContext, page_variables, render_body
+from .content import ContentContext, page_variables
 from .discover import discover_content, discover_static
 from .errors import BuildError, ContentError, Diagnostic
 from .link import find_url_clashes, link_site, visible
 from .liquid import JekyllLiquid, LiquidContext, create_liquid_environment, render_liquid
 from .markdown import create_markdown
-from .parallel import default_jobs, render_all
 from .minify import Minifier
 from .model import Content, Document, Entry, Site, SourceFile
 from .pages import GENERATORS
+from .parallel import default_jobs, render_all
 from .parse import parse_document, source_hash
-from . import search
-from .render import (RenderInputs, RenderState, check_layouts, create_environment, fingerprint,
-                     plan_site, render_planned)
+from .render import (
+    RenderInputs,
+    RenderState,
+    check_layouts,
+    create_environment,
+    fingerprint,
+    plan_site,
+    render_planned,
+)
 from .sources import decode
 from .theme import folder_fingerprint, static_dirs, template_dirs, templates_show_time
 from .write import WriteStats, check_output_dir, write_site
