@@ -35,6 +35,7 @@ from .parse import parse_document, source_hash
 from .render import (
     RenderInputs,
     RenderState,
+    ViewMemo,
     check_layouts,
     create_environment,
     fingerprint,
@@ -60,6 +61,8 @@ class BuildOptions:
     # does, after the reload, so a save never waits for Pagefind)
     jobs: int = 0  # processes rendering Markdown: 0 = every core, 1 = in this process
     use_cache: bool = True  # read and write SITE/.llmcourse-cache (build --no-cache: False)
+    remember_pages: bool = True  # keep OUT's page manifest for the next process (not for
+    # the dev server's throwaway folder, whose builder keeps its pages in memory)
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class Builder:
         self._written: dict[str, bytes] = {}
         self._md = create_markdown()
         self._minifier = Minifier()
+        self._view_memo: ViewMemo = {}
         self.pages_rendered = 0
 
     # -- stages -------------------------------------------------------------------------
@@ -269,7 +273,7 @@ class Builder:
                            __version__, code_fingerprint())
 
     def _manifest_path(self) -> Path | None:
-        if not self.options.use_cache:
+        if not (self.options.use_cache and self.options.remember_pages):
             return None
         out = str(self.options.out_dir.resolve()).encode()
         return self.options.site_dir / CACHE_DIR / f"pages-{hashlib.sha1(out).hexdigest()[:12]}.json"
@@ -338,7 +342,7 @@ class Builder:
         if stop_at_errors:
             self._load_page_manifest()
             self._render_first(inputs, env)
-        planned, _ = plan_site(inputs, GENERATORS)
+        planned, _ = plan_site(inputs, GENERATORS, view_memo=self._view_memo)
         outputs, render_problems, self.pages_rendered = render_planned(
             planned, env, self._render_state)
         problems += render_problems + _generated_clashes(planned, reserved)
@@ -370,8 +374,7 @@ class Builder:
         documents' own pages are planned for this (the generators come after)."""
         if not self.first_sources or self.on_first_pages is None:
             return
-        planned, _ = plan_site(inputs, ())
-        first = [p for p in planned if p.source in self.first_sources]
+        first, _ = plan_site(inputs, (), only=self.first_sources, view_memo=self._view_memo)
         if not first:
             return
         known = self._render_state.outputs

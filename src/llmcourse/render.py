@@ -147,11 +147,14 @@ PageGenerator = Callable[[RenderInputs, SiteView, Mapping[str, PageView]], list[
 
 
 def plan_documents(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, PageView],
-                   nav_key: str) -> list[PlannedPage]:
+                   nav_key: str, only: frozenset[str] | None = None) -> list[PlannedPage]:
+    """The documents' own pages (all of them, or those whose source is in ``only``)."""
     site = inputs.site
     planned = []
     for entry in site.lectures + site.pages:
         doc = entry.doc
+        if only is not None and doc.source.rel not in only:
+            continue
         prev, nxt = site.previous.get(doc.url), site.following.get(doc.url)
         key = fingerprint(inputs.theme_key, nav_key, doc.source_hash, entry.content.digest,
                           doc.meta_key(), doc.layout, prev.doc.meta_key() if prev else None,
@@ -186,13 +189,37 @@ def content_fingerprint(entries: Iterable[Entry]) -> str:
     return fingerprint(tuple((e.doc.source_hash, e.content.digest) for e in entries))
 
 
-def plan_site(inputs: RenderInputs, generators: Iterable[PageGenerator]
+ViewMemo = dict[int, tuple[Entry, PageView]]
+
+
+def page_views(entries: Iterable[Entry], site_math: bool, memo: ViewMemo | None = None
+               ) -> dict[str, PageView]:
+    """URL -> PageView. With a ``memo`` (a long-lived builder's), an entry whose document and
+    content are the very objects of the last build keeps its view: a dev-server save then
+    builds one view, not a thousand."""
+    views: dict[str, PageView] = {}
+    fresh: ViewMemo = {}
+    for entry in entries:
+        known = memo.get(id(entry.content)) if memo is not None else None
+        if known is not None and known[0].doc is entry.doc and known[0].content is entry.content:
+            view = known[1]
+        else:
+            view = page_view(entry, site_math)
+        views[entry.doc.url] = view
+        fresh[id(entry.content)] = (entry, view)
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
+    return views
+
+
+def plan_site(inputs: RenderInputs, generators: Iterable[PageGenerator], *,
+              only: frozenset[str] | None = None, view_memo: ViewMemo | None = None
               ) -> tuple[list[PlannedPage], SiteView]:
-    views = {e.doc.url: page_view(e, inputs.config.math)
-             for e in inputs.site.lectures + inputs.site.pages}
+    views = page_views(inputs.site.lectures + inputs.site.pages, inputs.config.math, view_memo)
     site_v = site_view(inputs.site, inputs.config, inputs.time, views)
     nav_key = nav_fingerprint(inputs.site)
-    planned = plan_documents(inputs, site_v, views, nav_key)
+    planned = plan_documents(inputs, site_v, views, nav_key, only)
     for generate in generators:
         planned.extend(generate(inputs, site_v, views))
     return planned, site_v

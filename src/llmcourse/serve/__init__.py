@@ -48,7 +48,7 @@ class DevServer:
         self.site_dir = site_dir
         self._temp = Path(tempfile.mkdtemp(prefix="llmcourse-serve-"))
         options = BuildOptions(site_dir=site_dir, out_dir=self._temp / "site", drafts=drafts,
-                               future=future, index_search=False)
+                               future=future, index_search=False, remember_pages=False)
         self.hub = LiveReloadHub(heartbeat)
         self.site = LiveSite(options, self.hub, notify)
         self.report = report or (lambda outcome, changes: None)

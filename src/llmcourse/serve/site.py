@@ -9,6 +9,8 @@ build runs (MkDocs holds them because its writes are not atomic).
 
 from __future__ import annotations
 
+import gc
+
 import os
 import queue
 import secrets
@@ -137,6 +139,7 @@ class LiveSite:
         self.hub.publish(event)
         if any(rel.endswith(".html") for rel in changed):
             self._indexer.poke()
+        _settle_garbage_collector()
         return Outcome(time.perf_counter() - started, result, _new_warnings(result, changes),
                        urls=tuple(event.data["urls"]), early=tuple(self._early))
 
@@ -185,6 +188,19 @@ class LiveSite:
     def close(self) -> None:
         self._indexer.stop()
         self._worker.stop()
+
+
+def _settle_garbage_collector() -> None:
+    """After a build, with its reload already sent: collect, then freeze what survives.
+
+    A 1000-lecture site keeps millions of objects alive between saves; Python's full
+    collections walked all of them in the middle of the next save (about 80 ms of a ~150 ms
+    save). Frozen objects are skipped by the collector; unfreezing first lets garbage among
+    them (an earlier build's cycles) still be found here, off the save path.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _new_warnings(result: BuildResult, changes: Changes | None) -> tuple[Diagnostic, ...]:
