@@ -136,12 +136,14 @@ class LiveSite:
         changed = result.written + result.removed
         event = reload_event(self.baseurl, self.build, changed,
                              everything=kind is ChangeKind.CONFIG)
+        # ``last`` first: whoever hears the event may look at this build's outcome at once
+        self.last = Outcome(time.perf_counter() - started, result, _new_warnings(result, changes),
+                            urls=tuple(event.data["urls"]), early=tuple(self._early))
         self.hub.publish(event)
         if any(rel.endswith(".html") for rel in changed):
             self._indexer.poke()
         _settle_garbage_collector()
-        return Outcome(time.perf_counter() - started, result, _new_warnings(result, changes),
-                       urls=tuple(event.data["urls"]), early=tuple(self._early))
+        return self.last
 
     def _aim_first(self, changes: Changes | None) -> None:
         """A content save: its own pages are written and announced before the rest is done."""
@@ -174,8 +176,9 @@ class LiveSite:
                 ) -> Outcome:
         shown = tuple(d.format() for d in diagnostics if d.level == "error")
         self.errors = shown or tuple(d.format() for d in diagnostics)
+        self.last = Outcome(time.perf_counter() - started, None, diagnostics, crash)
         self.hub.publish(Event("failed", {"build": self.build, "errors": list(self.errors)}))
-        return Outcome(time.perf_counter() - started, None, diagnostics, crash)
+        return self.last
 
     def _settings(self) -> tuple[str, bool]:
         """baseurl and search from site.yaml; the last good values while it is broken."""
