@@ -52,14 +52,16 @@ class Server:
             self.most_active = max(self.most_active, self.active)
         try:
             status, location = self.route(method, path)
-            handler.send_response(status)
-            if location:
-                handler.send_header("Location", location)
-            handler.send_header("Content-Length", "0")
-            handler.end_headers()
         finally:
+            # no longer active before the answer leaves: the client may send its next request
+            # the moment it has this one's answer, and that must not count as a third at once
             with self.lock:
                 self.active -= 1
+        handler.send_response(status)
+        if location:
+            handler.send_header("Location", location)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
 
     def route(self, method: str, path: str) -> tuple[int, str]:
         if path == "/ok":

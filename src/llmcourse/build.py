@@ -13,24 +13,21 @@ import json
 import os
 import time as clock
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__, search
-from .cache import CACHE_DIR, BuildCache, cache_key, code_fingerprint, urls_still_valid
+from .cache import CACHE_DIR, BuildCache, cache_key, code_fingerprint
 from .config import SiteConfig, load_config
-from .content import ContentContext, page_variables
+from .content_stage import ContentStage
 from .discover import discover_content, discover_static
-from .errors import BuildError, ContentError, Diagnostic
+from .errors import BuildError, Diagnostic
 from .link import find_url_clashes, link_site, visible
-from .liquid import JekyllLiquid, LiquidContext, create_liquid_environment, render_liquid
-from .markdown import create_markdown
 from .minify import Minifier
-from .model import Content, Document, Entry, Site, SourceFile
+from .model import Document, Site, SourceFile
 from .pages import GENERATORS
-from .parallel import default_jobs, render_all
 from .parse import parse_document, source_hash
 from .render import (
     RenderInputs,
@@ -109,17 +106,12 @@ class Builder:
         self.time = time  # fixed for a long-lived builder (dev server); else per build
         self.progress = progress
         self._parsed: dict[str, _Parsed] = {}
-        self._content: dict[str, tuple[Content, list[tuple[int, str]], object]] = {}
         self._cache: BuildCache | None = None
-        self._assets_key = ""  # stamps of content/'s other files: local images shape the HTML
-        self.markdown_rendered = 0
+        self._contents = ContentStage(options.site_dir, self._store, jobs=options.jobs,
+                                      progress=progress)
         self._render_state = RenderState()
-        self._liquid_memo: dict[str, tuple[Document, str, str]] = {}  # rel -> (doc, key, body)
-        self._key_memo: dict[str, tuple[Document, tuple[str, str], str]] = {}
         self._jinja: tuple[tuple[object, ...], jinja2.Environment] | None = None
-        self._assets: tuple[SourceFile, ...] = ()
         self._written: dict[str, bytes] = {}
-        self._md = create_markdown()
         self._minifier = Minifier()
         self._view_memo: ViewMemo = {}
         self.pages_rendered = 0
@@ -159,110 +151,6 @@ class Builder:
         document, problems = parse_document(source, text, config, digest)
         self._store().put(key, (document, notes + problems))
         return _Parsed(stamp, document, notes + problems, key)
-
-    def _render_contents(self, docs: list[Document], config: SiteConfig, now: datetime
-                         ) -> tuple[list[Entry], list[Diagnostic]]:
-        urls_by_source = _urls_by_source(docs)
-        ctx = ContentContext(config.baseurl, urls_by_source, config.math,
-                             config.mermaid_url)
-        liquid = create_liquid_environment(LiquidContext(
-            site={**config.as_liquid(), "time": now, "posts": _liquid_posts(docs)},
-            baseurl=config.baseurl, url=config.url, urls_by_source=urls_by_source,
-            post_urls={d.source.content_rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]: d.url
-                       for d in docs if d.is_lecture},
-            includes_dirs=tuple(d / "_includes" for d in template_dirs(self.options.site_dir)),
-            markdownify=lambda text: self._md.render(text),
-        ))
-        # What Liquid sees besides the document itself; a long-lived builder (the dev server)
-        # re-renders a document's Liquid, and re-hashes its key, only when it or this changed.
-        liquid_key = cache_key(config.fingerprint(), now.isoformat(), _liquid_posts(docs),
-                               urls_by_source, folder_fingerprint(template_dirs(
-                                   self.options.site_dir)))
-        bodies, problems = self._liquid_bodies(docs, liquid, liquid_key)
-        self._assets_key = cache_key([(a.rel, a.path.stat().st_size, a.path.stat().st_mtime_ns)
-                                      for a in self._assets])
-        # The key hashes every input of render_body except the URL map: a rendering records
-        # which paths it looked up there, and stays valid while they resolve alike.
-        base_key = cache_key("content", code_fingerprint(), self._assets_key,
-                             [(f, getattr(ctx, f)) for f in ctx.__dataclass_fields__
-                              if f != "urls_by_source"])
-        urls_key = cache_key(sorted(urls_by_source.items()))
-        keys = {doc.source.rel: self._content_key(doc, base_key, liquid_key, bodies)
-                for doc in docs if doc.source.rel in bodies}
-        known = {k: self._content[k] for k in keys.values() if k in self._content}
-        self._store().touch(known)  # reused from memory: keep their entries from pruning
-        known.update(self._store().get_many(k for k in keys.values() if k not in known))
-        results, todo = {}, []
-        for doc in docs:
-            key = keys.get(doc.source.rel)
-            if key is None:
-                continue  # its Liquid failed: reported above
-            hit = known.get(key)
-            if isinstance(hit, tuple) and len(hit) == 3 and urls_still_valid(hit[2], urls_by_source,
-                                                                              urls_key):
-                results[key] = hit
-            else:
-                todo.append(doc)
-        fresh = render_all([(doc, bodies[doc.source.rel]) for doc in todo], ctx,
-                           workers=self.options.jobs or default_jobs(), md=self._md,
-                           progress=self._progress(len(docs) - len(todo), len(docs)))
-        for doc, (content, warnings, deps) in zip(todo, fresh):
-            results[keys[doc.source.rel]] = hit = (content, warnings,
-                                                  urls_key if deps is None else deps)
-            self._store().put(keys[doc.source.rel], hit)
-        self.markdown_rendered = len(todo)
-        entries = []
-        for doc in docs:
-            if doc.source.rel in keys:
-                content, warnings, _ = results[keys[doc.source.rel]]
-                problems.extend(Diagnostic(doc.source.rel, line, message, "warning")
-                                for line, message in warnings)
-                entries.append(Entry(doc, content))
-        self._content = results
-        return entries, problems
-
-    def _liquid_bodies(self, docs: list[Document], liquid: JekyllLiquid, liquid_key: str
-                       ) -> tuple[dict[str, str], list[Diagnostic]]:
-        """Each document's body after Liquid (cheap next to Markdown, and the Markdown key)."""
-        bodies, problems = {}, []
-        memo: dict[str, tuple[Document, str, str]] = {}
-        for doc in docs:
-            known = self._liquid_memo.get(doc.source.rel)  # before scanning 30 kB for "{{"
-            if known is not None and known[0] is doc and known[1] in (liquid_key, ""):
-                memo[doc.source.rel] = known
-                bodies[doc.source.rel] = known[2]
-                continue
-            if "{{" not in doc.body and "{%" not in doc.body:
-                bodies[doc.source.rel] = doc.body
-                memo[doc.source.rel] = (doc, "", doc.body)  # "": needs no Liquid context
-                continue
-            try:
-                bodies[doc.source.rel] = render_liquid(
-                    liquid, doc.body, path=doc.source.rel, line_offset=doc.body_line,
-                    page=page_variables(doc))
-                memo[doc.source.rel] = (doc, liquid_key, bodies[doc.source.rel])
-            except ContentError as exc:
-                problems.append(exc.diagnostic)
-        self._liquid_memo = memo
-        return bodies, problems
-
-    def _content_key(self, doc: Document, base_key: str, liquid_key: str,
-                     bodies: dict[str, str]) -> str:
-        """The Markdown cache key; hashing every body on every build was most of a dev-server
-        save, so the key is kept while the document object (parsed once per file version),
-        the settings and what Liquid sees stay the same."""
-        known = self._key_memo.get(doc.source.rel)
-        if known is not None and known[0] is doc and known[1] == (base_key, liquid_key):
-            return known[2]
-        key = cache_key(base_key, replace(doc, body=""), bodies[doc.source.rel])
-        self._key_memo[doc.source.rel] = (doc, (base_key, liquid_key), key)
-        return key
-
-    def _progress(self, done: int, total: int) -> Callable[[int], None] | None:
-        report = self.progress
-        if report is None:
-            return None
-        return lambda count: report("render", done + count, total)
 
     def _theme_key(self, config: SiteConfig, now: datetime) -> str:
         """Part of every page's key: templates, settings and code. ``site.time`` only counts
@@ -322,7 +210,6 @@ class Builder:
         config, problems = load_config(opts.site_dir)
         now = self.time or site_time()
         found = discover_content(opts.site_dir, config.exclude)
-        self._assets = found.assets  # walking content/ a second time was 5% of a save
         parsed, parse_problems = self._parse_all(found.documents, config)
         problems += parse_problems
         docs = [d for d in parsed if visible(d, now=now, drafts=opts.drafts, future=opts.future)]
@@ -331,7 +218,7 @@ class Builder:
         reserved = {rel: _owner(path, opts.site_dir) for rel, path in copies.items()}
         reserved.update((rel, "the theme's static/" + rel) for rel in minified)
         problems += find_url_clashes(docs, reserved)
-        entries, content_problems = self._render_contents(docs, config, now)
+        entries, content_problems = self._contents.render(docs, config, now, found.assets)
         problems += content_problems
         env = self._environment(config)
         problems += check_layouts(entries, env)
@@ -411,7 +298,7 @@ class Builder:
             files=built.files, seconds=clock.perf_counter() - started,
             rendered=self.pages_rendered, written=stats.written, removed=stats.removed,
             warnings=tuple(p for p in built.diagnostics if p.level == "warning"),
-            outputs=outputs, markdown_rendered=self.markdown_rendered,
+            outputs=outputs, markdown_rendered=self._contents.markdown_rendered,
         )
 
     def collect(self) -> Collected:
@@ -447,24 +334,6 @@ def build_site(options: BuildOptions, **kwargs: object) -> BuildResult:
 def _raise_if_errors(problems: list[Diagnostic], *, strict: bool = False) -> None:
     if any(p.level == "error" or strict for p in problems):
         raise BuildError(problems)
-
-
-def _urls_by_source(docs: list[Document]) -> dict[str, str]:
-    """Both content-relative and site-relative paths, so links and Liquid find documents."""
-    urls = {}
-    for doc in docs:
-        urls[doc.source.content_rel] = doc.url
-        urls[doc.source.rel] = doc.url
-        if doc.is_lecture:  # Jekyll's own paths keep working in {% link _posts/x.md %}
-            urls["_posts/" + doc.source.content_rel.rsplit("/", 1)[-1]] = doc.url
-    return dict(sorted(urls.items()))
-
-
-def _liquid_posts(docs: list[Document]) -> list[dict[str, object]]:
-    posts = sorted((d for d in docs if d.is_lecture),
-                   key=lambda d: (d.date.timestamp() if d.date else 0, d.url), reverse=True)
-    return [{"title": d.title, "url": d.url, "date": d.date, "categories": list(d.categories),
-             "tags": list(d.tags), "description": d.description} for d in posts]
 
 
 def _owner(path: Path, site_dir: Path) -> str:

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from .build import Builder, BuildOptions, Collected, _urls_by_source
+from .build import Builder, BuildOptions, Collected
+from .content_stage import urls_by_source_of
 from .errors import BuildError, Diagnostic
 from .markdown.plugins.links import resolve_url
 from .model import Document, Entry
@@ -104,7 +105,7 @@ def site_index(collected: Collected) -> SiteIndex:
             unpublished[doc.output] = "a draft" if doc.draft else "dated in the future"
     files = set(collected.outputs) | set(collected.copies) | published
     return SiteIndex(collected.config.baseurl, files, collected.outputs, unpublished,
-                     _urls_by_source(list(collected.documents)))
+                     urls_by_source_of(list(collected.documents)))
 
 
 def check_links(entry: Entry, index: SiteIndex) -> list[Diagnostic]:

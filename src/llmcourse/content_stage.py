@@ -1,0 +1,164 @@
+"""The content stage: every document's body through Liquid (as Jekyll does), then Markdown.
+
+Rendered Markdown is the costly part of a build, so it is reused whenever its inputs are the
+same: from memory in a long-lived builder (the dev server), from the persistent cache
+otherwise, and rendered on every core when many documents are new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from .cache import BuildCache, cache_key, code_fingerprint, urls_still_valid
+from .config import SiteConfig
+from .content import ContentContext, page_variables
+from .errors import ContentError, Diagnostic
+from .liquid import JekyllLiquid, LiquidContext, create_liquid_environment, render_liquid
+from .markdown import create_markdown
+from .model import Content, Document, Entry, SourceFile
+from .parallel import default_jobs, render_all
+from .theme import folder_fingerprint, template_dirs
+
+Progress = Callable[[str, int, int], None]
+
+
+class ContentStage:
+    """Documents -> entries (document + rendered content), remembering what it rendered."""
+
+    def __init__(self, site_dir: Path, store: Callable[[], BuildCache], *, jobs: int = 0,
+                 progress: Progress | None = None) -> None:
+        self.site_dir = site_dir
+        self.store = store  # opened on first use, by the thread that builds
+        self.jobs = jobs
+        self.progress = progress
+        self.md = create_markdown()
+        self.markdown_rendered = 0  # in the last run: documents not found in any cache
+        self._content: dict[str, tuple[Content, list[tuple[int, str]], object]] = {}
+        self._liquid_memo: dict[str, tuple[Document, str, str]] = {}  # rel -> (doc, key, body)
+        self._key_memo: dict[str, tuple[Document, tuple[str, str], str]] = {}
+
+    def render(self, docs: list[Document], config: SiteConfig, now: datetime,
+               assets: tuple[SourceFile, ...]) -> tuple[list[Entry], list[Diagnostic]]:
+        urls_by_source = urls_by_source_of(docs)
+        ctx = ContentContext(config.baseurl, urls_by_source, config.math,
+                             config.mermaid_url)
+        liquid = create_liquid_environment(LiquidContext(
+            site={**config.as_liquid(), "time": now, "posts": _liquid_posts(docs)},
+            baseurl=config.baseurl, url=config.url, urls_by_source=urls_by_source,
+            post_urls={d.source.content_rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]: d.url
+                       for d in docs if d.is_lecture},
+            includes_dirs=tuple(d / "_includes" for d in template_dirs(self.site_dir)),
+            markdownify=lambda text: self.md.render(text),
+        ))
+        # What Liquid sees besides the document itself; a long-lived builder (the dev server)
+        # re-renders a document's Liquid, and re-hashes its key, only when it or this changed.
+        liquid_key = cache_key(config.fingerprint(), now.isoformat(), _liquid_posts(docs),
+                               urls_by_source, folder_fingerprint(template_dirs(
+                                   self.site_dir)))
+        bodies, problems = self._liquid_bodies(docs, liquid, liquid_key)
+        assets_key = cache_key([(a.rel, a.path.stat().st_size, a.path.stat().st_mtime_ns)
+                                      for a in assets])
+        # The key hashes every input of render_body except the URL map: a rendering records
+        # which paths it looked up there, and stays valid while they resolve alike.
+        base_key = cache_key("content", code_fingerprint(), assets_key,
+                             [(f, getattr(ctx, f)) for f in ctx.__dataclass_fields__
+                              if f != "urls_by_source"])
+        urls_key = cache_key(sorted(urls_by_source.items()))
+        keys = {doc.source.rel: self._content_key(doc, base_key, liquid_key, bodies)
+                for doc in docs if doc.source.rel in bodies}
+        known = {k: self._content[k] for k in keys.values() if k in self._content}
+        self.store().touch(known)  # reused from memory: keep their entries from pruning
+        known.update(self.store().get_many(k for k in keys.values() if k not in known))
+        results, todo = {}, []
+        for doc in docs:
+            key = keys.get(doc.source.rel)
+            if key is None:
+                continue  # its Liquid failed: reported above
+            hit = known.get(key)
+            if isinstance(hit, tuple) and len(hit) == 3 and urls_still_valid(hit[2], urls_by_source,
+                                                                              urls_key):
+                results[key] = hit
+            else:
+                todo.append(doc)
+        fresh = render_all([(doc, bodies[doc.source.rel]) for doc in todo], ctx,
+                           workers=self.jobs or default_jobs(), md=self.md,
+                           progress=self._progress(len(docs) - len(todo), len(docs)))
+        for doc, (content, warnings, deps) in zip(todo, fresh):
+            results[keys[doc.source.rel]] = hit = (content, warnings,
+                                                  urls_key if deps is None else deps)
+            self.store().put(keys[doc.source.rel], hit)
+        self.markdown_rendered = len(todo)
+        entries = []
+        for doc in docs:
+            if doc.source.rel in keys:
+                content, warnings, _ = results[keys[doc.source.rel]]
+                problems.extend(Diagnostic(doc.source.rel, line, message, "warning")
+                                for line, message in warnings)
+                entries.append(Entry(doc, content))
+        self._content = results
+        return entries, problems
+
+    def _liquid_bodies(self, docs: list[Document], liquid: JekyllLiquid, liquid_key: str
+                       ) -> tuple[dict[str, str], list[Diagnostic]]:
+        """Each document's body after Liquid (cheap next to Markdown, and the Markdown key)."""
+        bodies, problems = {}, []
+        memo: dict[str, tuple[Document, str, str]] = {}
+        for doc in docs:
+            known = self._liquid_memo.get(doc.source.rel)  # before scanning 30 kB for "{{"
+            if known is not None and known[0] is doc and known[1] in (liquid_key, ""):
+                memo[doc.source.rel] = known
+                bodies[doc.source.rel] = known[2]
+                continue
+            if "{{" not in doc.body and "{%" not in doc.body:
+                bodies[doc.source.rel] = doc.body
+                memo[doc.source.rel] = (doc, "", doc.body)  # "": needs no Liquid context
+                continue
+            try:
+                bodies[doc.source.rel] = render_liquid(
+                    liquid, doc.body, path=doc.source.rel, line_offset=doc.body_line,
+                    page=page_variables(doc))
+                memo[doc.source.rel] = (doc, liquid_key, bodies[doc.source.rel])
+            except ContentError as exc:
+                problems.append(exc.diagnostic)
+        self._liquid_memo = memo
+        return bodies, problems
+
+    def _content_key(self, doc: Document, base_key: str, liquid_key: str,
+                     bodies: dict[str, str]) -> str:
+        """The Markdown cache key; hashing every body on every build was most of a dev-server
+        save, so the key is kept while the document object (parsed once per file version),
+        the settings and what Liquid sees stay the same."""
+        known = self._key_memo.get(doc.source.rel)
+        if known is not None and known[0] is doc and known[1] == (base_key, liquid_key):
+            return known[2]
+        key = cache_key(base_key, replace(doc, body=""), bodies[doc.source.rel])
+        self._key_memo[doc.source.rel] = (doc, (base_key, liquid_key), key)
+        return key
+
+    def _progress(self, done: int, total: int) -> Callable[[int], None] | None:
+        report = self.progress
+        if report is None:
+            return None
+        return lambda count: report("render", done + count, total)
+
+
+
+def urls_by_source_of(docs: list[Document]) -> dict[str, str]:
+    """Both content-relative and site-relative paths, so links and Liquid find documents."""
+    urls = {}
+    for doc in docs:
+        urls[doc.source.content_rel] = doc.url
+        urls[doc.source.rel] = doc.url
+        if doc.is_lecture:  # Jekyll's own paths keep working in {% link _posts/x.md %}
+            urls["_posts/" + doc.source.content_rel.rsplit("/", 1)[-1]] = doc.url
+    return dict(sorted(urls.items()))
+
+
+def _liquid_posts(docs: list[Document]) -> list[dict[str, object]]:
+    posts = sorted((d for d in docs if d.is_lecture),
+                   key=lambda d: (d.date.timestamp() if d.date else 0, d.url), reverse=True)
+    return [{"title": d.title, "url": d.url, "date": d.date, "categories": list(d.categories),
+             "tags": list(d.tags), "description": d.description} for d in posts]
