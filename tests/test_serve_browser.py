@@ -56,6 +56,7 @@ def test_edit_shows_in_the_open_page_and_keeps_its_scroll(dev: DevServer, tab) -
 
 def test_other_pages_do_not_reload(dev: DevServer, tab) -> None:  # type: ignore[no-untyped-def]
     tab.goto(dev.url + "lectures/second/")
+    tab.wait_for_function("window.__llmcourse !== undefined")  # connected: its hello is in
     tab.evaluate("window.untouched = true")
     build = dev.site.build
     save(dev, "Only the first lecture changes.")

@@ -41,8 +41,14 @@ class PageView:
     slides: bool
     source: str  # path relative to the site folder
     meta: Mapping[str, Any]  # every front-matter key, for page.meta.KEY
-    content: Markup
+    html: str  # the rendered body; templates use ``content``
     data: Mapping[str, Any]  # plugin results (references, ...)
+
+    @property
+    def content(self) -> Markup:
+        # made when a template asks: a Markup is a copy of the string, and a view exists for
+        # every document of every build (a 1000-lecture course held 140 MB of copies)
+        return Markup(self.html)
 
     @property
     def is_lecture(self) -> bool:
@@ -65,7 +71,7 @@ def page_view(entry: Entry, site_math: bool) -> PageView:
         words=content.words, layout=doc.layout, image=doc.image,
         math=site_math if doc.math is None else doc.math, comments=doc.comments,
         slides=doc.slides, source=doc.source.rel, meta=doc.front_matter,
-        content=Markup(content.html), data=content.data,
+        html=content.html, data=content.data,
     )
 
 
