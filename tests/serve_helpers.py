@@ -7,9 +7,13 @@ import queue
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from conftest import write  # noqa: F401 - the serve tests import it from here
+
+from llmcourse.serve import DevServer
 
 LECTURE = """---
 title: {title}
@@ -21,6 +25,17 @@ tags: [ai]
 """
 
 
+
+
+@contextmanager
+def serving(server: DevServer) -> Iterator[DevServer]:
+    """A dev server built and serving in the background; closed afterwards."""
+    try:
+        assert server.start().ok
+        server.start_background()
+        yield server
+    finally:
+        server.close()
 
 
 def make_site(root: Path, *, baseurl: str = "/AI-course") -> Path:

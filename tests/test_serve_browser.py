@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serve_helpers import LECTURE, make_site, write
+from serve_helpers import LECTURE, make_site, serving, write
 
 from llmcourse.serve import DevServer
 from llmcourse.theme import theme_root
@@ -21,13 +21,8 @@ LONG = "\n\n".join(f"Paragraph {i} of a long lecture." for i in range(300))
 def dev(tmp_path: Path) -> Iterator[DevServer]:
     root = make_site(tmp_path / "site")
     write(root / FIRST, LECTURE.format(title="First", day=1, body="Version one.\n\n" + LONG))
-    server = DevServer(root, port=0)
-    try:
-        assert server.start().ok
-        server.start_background()
+    with serving(DevServer(root, port=0)) as server:
         yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture

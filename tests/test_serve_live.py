@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serve_helpers import LECTURE, SseClient, make_site, raw_request, write
+from serve_helpers import LECTURE, SseClient, make_site, raw_request, serving, write
 
 from llmcourse.serve import DevServer
 from llmcourse.serve.watcher import ChangeKind, Changes, Debouncer, WatchRoots, classify
@@ -22,13 +22,8 @@ OVERLAY = b'<div id="llmcourse-error-overlay"'
 
 @pytest.fixture
 def dev(tmp_path: Path) -> Iterator[DevServer]:
-    server = DevServer(make_site(tmp_path / "site"), port=0, heartbeat=0.5)
-    try:
-        assert server.start().ok
-        server.start_background()
+    with serving(DevServer(make_site(tmp_path / "site"), port=0, heartbeat=0.5)) as server:
         yield server
-    finally:
-        server.close()
 
 
 def page(dev: DevServer, url: str) -> tuple[int, bytes]:

@@ -40,7 +40,7 @@ from .render import (
     render_planned,
 )
 from .sources import decode
-from .theme import folder_fingerprint, static_dirs, template_dirs, templates_show_time
+from .theme import TemplateSnapshot, read_templates, static_dirs, template_dirs
 from .write import WriteStats, check_output_dir, write_site
 
 if TYPE_CHECKING:
@@ -152,12 +152,12 @@ class Builder:
         self._store().put(key, (document, notes + problems))
         return _Parsed(stamp, document, notes + problems, key)
 
-    def _theme_key(self, config: SiteConfig, now: datetime) -> str:
+    @staticmethod
+    def _theme_key(templates: TemplateSnapshot, config: SiteConfig, now: datetime) -> str:
         """Part of every page's key: templates, settings and code. ``site.time`` only counts
         when a template shows it; otherwise a rebuild a second later would re-render all."""
-        folders = template_dirs(self.options.site_dir)
-        shown_time = now.isoformat() if templates_show_time(folders) else ""
-        return fingerprint(folder_fingerprint(folders), config.fingerprint(), shown_time,
+        shown_time = now.isoformat() if templates.shows_time else ""
+        return fingerprint(templates.fingerprint, config.fingerprint(), shown_time,
                            __version__, code_fingerprint())
 
     def _manifest_path(self) -> Path | None:
@@ -218,14 +218,16 @@ class Builder:
         reserved = {rel: _owner(path, opts.site_dir) for rel, path in copies.items()}
         reserved.update((rel, "the theme's static/" + rel) for rel in minified)
         problems += find_url_clashes(docs, reserved)
-        entries, content_problems = self._contents.render(docs, config, now, found.assets)
+        templates = read_templates(template_dirs(opts.site_dir))
+        entries, content_problems = self._contents.render(docs, config, now, found.assets,
+                                                          templates.fingerprint)
         problems += content_problems
         env = self._environment(config)
         problems += check_layouts(entries, env)
         checkpoint()
 
         site = link_site(entries, found.assets)
-        inputs = RenderInputs(site, config, now, self._theme_key(config, now))
+        inputs = RenderInputs(site, config, now, self._theme_key(templates, config, now))
         if stop_at_errors:
             self._load_page_manifest()
             self._render_first(inputs, env)

@@ -20,7 +20,7 @@ from .liquid import JekyllLiquid, LiquidContext, create_liquid_environment, rend
 from .markdown import create_markdown
 from .model import Content, Document, Entry, SourceFile
 from .parallel import default_jobs, render_all
-from .theme import folder_fingerprint, template_dirs
+from .theme import template_dirs
 
 Progress = Callable[[str, int, int], None]
 
@@ -41,12 +41,15 @@ class ContentStage:
         self._key_memo: dict[str, tuple[Document, tuple[str, str], str]] = {}
 
     def render(self, docs: list[Document], config: SiteConfig, now: datetime,
-               assets: tuple[SourceFile, ...]) -> tuple[list[Entry], list[Diagnostic]]:
+               assets: tuple[SourceFile, ...], templates_key: str
+               ) -> tuple[list[Entry], list[Diagnostic]]:
+        """``templates_key`` fingerprints the template folders (Liquid includes live there)."""
         urls_by_source = urls_by_source_of(docs)
+        posts = _liquid_posts(docs)
         ctx = ContentContext(config.baseurl, urls_by_source, config.math,
                              config.mermaid_url)
         liquid = create_liquid_environment(LiquidContext(
-            site={**config.as_liquid(), "time": now, "posts": _liquid_posts(docs)},
+            site={**config.as_liquid(), "time": now, "posts": posts},
             baseurl=config.baseurl, url=config.url, urls_by_source=urls_by_source,
             post_urls={d.source.content_rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]: d.url
                        for d in docs if d.is_lecture},
@@ -55,12 +58,10 @@ class ContentStage:
         ))
         # What Liquid sees besides the document itself; a long-lived builder (the dev server)
         # re-renders a document's Liquid, and re-hashes its key, only when it or this changed.
-        liquid_key = cache_key(config.fingerprint(), now.isoformat(), _liquid_posts(docs),
-                               urls_by_source, folder_fingerprint(template_dirs(
-                                   self.site_dir)))
+        liquid_key = cache_key(config.fingerprint(), now.isoformat(), posts, urls_by_source,
+                               templates_key)
         bodies, problems = self._liquid_bodies(docs, liquid, liquid_key)
-        assets_key = cache_key([(a.rel, a.path.stat().st_size, a.path.stat().st_mtime_ns)
-                                      for a in assets])
+        assets_key = cache_key([(a.rel, *_size_and_mtime(a.path)) for a in assets])
         # The key hashes every input of render_body except the URL map: a rendering records
         # which paths it looked up there, and stays valid while they resolve alike.
         base_key = cache_key("content", code_fingerprint(), assets_key,
@@ -155,6 +156,11 @@ def urls_by_source_of(docs: list[Document]) -> dict[str, str]:
         if doc.is_lecture:  # Jekyll's own paths keep working in {% link _posts/x.md %}
             urls["_posts/" + doc.source.content_rel.rsplit("/", 1)[-1]] = doc.url
     return dict(sorted(urls.items()))
+
+
+def _size_and_mtime(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _liquid_posts(docs: list[Document]) -> list[dict[str, object]]:

@@ -17,7 +17,7 @@ from . import __version__
 from .config import SiteConfig
 from .link import newest_first
 from .model import Entry
-from .render import PlannedPage, RenderInputs, content_fingerprint, fingerprint, nav_fingerprint
+from .render import PlannedPage, RenderInputs, content_fingerprint, fingerprint
 from .views import PageView
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -153,7 +153,7 @@ def sitemap_page(inputs: RenderInputs, views: Mapping[str, PageView], generated:
     docs = [p for p in views.values() if in_sitemap(p)]
     rows = sorted({(absolute(config, p.url), p.date.isoformat() if p.date else "") for p in docs}
                   | {(absolute(config, url), "") for url in generated})
-    key = fingerprint("sitemap", config.fingerprint(), nav_fingerprint(inputs.site), rows)
+    key = fingerprint("sitemap", config.fingerprint(), inputs.nav_key, rows)
     return [PlannedPage("sitemap.xml", "/sitemap.xml", RAW_TEMPLATE, key,
                         lambda: {"body": sitemap_xml(rows)})]
 

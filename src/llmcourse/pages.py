@@ -18,7 +18,7 @@ from .markdown.highlight import pygments_css
 from .model import Entry
 from .redirects import redirect_pages
 from .references_export import reference_pages
-from .render import PlannedPage, RenderInputs, content_fingerprint, fingerprint, nav_fingerprint
+from .render import PlannedPage, RenderInputs, content_fingerprint, fingerprint
 from .slides import slide_pages
 from .views import TAXONOMIES, PageView, SiteView, term_slug, term_url
 
@@ -38,7 +38,7 @@ def _generated(url: str, output: str, template: str, key: str, views: Mapping[st
 
 def home_page(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, PageView]
               ) -> list[PlannedPage]:
-    key = fingerprint("home", inputs.theme_key, nav_fingerprint(inputs.site),
+    key = fingerprint("home", inputs.theme_key, inputs.nav_key,
                       content_fingerprint(inputs.site.lectures))
     return _generated("/", "index.html", "home.html", key, views, site=site_v, page=None,
                       title="")
@@ -46,7 +46,7 @@ def home_page(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, PageVi
 
 def not_found_page(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, PageView]
                    ) -> list[PlannedPage]:
-    key = fingerprint("404", inputs.theme_key, nav_fingerprint(inputs.site))
+    key = fingerprint("404", inputs.theme_key, inputs.nav_key)
     return _generated("/404.html", "404.html", "404.html", key, views, site=site_v, page=None,
                       title="Page not found")
 
@@ -69,7 +69,7 @@ def group_terms(terms: Mapping[str, tuple[Entry, ...]]) -> dict[str, tuple[list[
 
 def taxonomy_pages(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, PageView]
                    ) -> list[PlannedPage]:
-    nav_key = nav_fingerprint(inputs.site)
+    nav_key = inputs.nav_key
     order = {e.doc.url: i for i, e in enumerate(inputs.site.lectures)}
     planned: list[PlannedPage] = []
     for taxonomy in TAXONOMIES:
@@ -96,7 +96,7 @@ def taxonomy_pages(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, P
 
 def archive_page(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, PageView]
                  ) -> list[PlannedPage]:
-    key = fingerprint("archive", inputs.theme_key, nav_fingerprint(inputs.site))
+    key = fingerprint("archive", inputs.theme_key, inputs.nav_key)
     return _generated("/archive/", "archive/index.html", "archive.html", key, views,
                       site=site_v, page=None, title="Archive")
 

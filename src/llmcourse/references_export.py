@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from .references import KINDS, PageReference, Reference, course_index
-from .render import PlannedPage, RenderInputs, fingerprint, nav_fingerprint
+from .render import PlannedPage, RenderInputs, fingerprint
 from .views import PageView, SiteView
 
 RAW_TEMPLATE = "_raw.txt"  # outputs its ``body`` as it is
@@ -86,7 +86,7 @@ def reference_pages(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, 
     baseurl = inputs.config.baseurl
     planned = []
     if URL not in views:
-        key = fingerprint("references", inputs.theme_key, refs_key, nav_fingerprint(inputs.site))
+        key = fingerprint("references", inputs.theme_key, refs_key, inputs.nav_key)
         planned.append(PlannedPage("references/index.html", URL, "references.html", key,
                                    html_context))
     json_key = fingerprint("references.json", refs_key, baseurl)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -140,6 +140,8 @@ class RenderInputs:
     config: SiteConfig
     time: datetime
     theme_key: str  # fingerprint of the template folders and config
+    # what every page shows of the others (sidebar, lists); set once per build by plan_site
+    nav_key: str = ""
 
 
 # Generators of extra pages (home, 404, taxonomies, feeds...): each returns planned pages.
@@ -171,17 +173,10 @@ def plan_documents(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, P
     return planned
 
 
-_last_nav: list[tuple[Site, str]] = []  # one slot: every generator asks for the same site's
-
-
 def nav_fingerprint(site: Site) -> str:
     """What every page shows of the others (sidebar, lists): their metadata, not their text."""
-    if _last_nav and _last_nav[0][0] is site:
-        return _last_nav[0][1]
-    key = fingerprint(tuple(e.doc.meta_key() for e in site.lectures),
-                      tuple(e.doc.meta_key() for e in site.pages))
-    _last_nav[:] = [(site, key)]
-    return key
+    return fingerprint(tuple(e.doc.meta_key() for e in site.lectures),
+                       tuple(e.doc.meta_key() for e in site.pages))
 
 
 def content_fingerprint(entries: Iterable[Entry]) -> str:
@@ -218,8 +213,8 @@ def plan_site(inputs: RenderInputs, generators: Iterable[PageGenerator], *,
               ) -> tuple[list[PlannedPage], SiteView]:
     views = page_views(inputs.site.lectures + inputs.site.pages, inputs.config.math, view_memo)
     site_v = site_view(inputs.site, inputs.config, inputs.time, views)
-    nav_key = nav_fingerprint(inputs.site)
-    planned = plan_documents(inputs, site_v, views, nav_key, only)
+    inputs = replace(inputs, nav_key=nav_fingerprint(inputs.site))  # once for every generator
+    planned = plan_documents(inputs, site_v, views, inputs.nav_key, only)
     for generate in generators:
         planned.extend(generate(inputs, site_v, views))
     return planned, site_v

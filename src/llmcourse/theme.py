@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,23 +40,23 @@ def static_dirs(site_dir: Path) -> list[Path]:
     return unique
 
 
-def folder_fingerprint(folders: list[Path]) -> str:
-    """Hash of every file's path and bytes: changes when any template changes."""
+@dataclass(frozen=True)
+class TemplateSnapshot:
+    fingerprint: str  # changes when any template (or include) changes
+    shows_time: bool  # some template reads ``site.time``: every page changes with the clock
+
+
+def read_templates(folders: list[Path]) -> TemplateSnapshot:
+    """Every template file read once per build: its path and bytes hashed."""
     digest = hashlib.sha256()
+    shows_time = False
     for folder in folders:
         for root, dirs, files in os.walk(folder):
             dirs.sort()
             for name in sorted(files):
                 path = Path(root) / name
+                data = path.read_bytes()
                 digest.update(path.relative_to(folder).as_posix().encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def templates_show_time(folders: list[Path]) -> bool:
-    """Whether any template reads ``site.time`` (then every page changes with the clock)."""
-    for folder in folders:
-        for path in folder.rglob("*"):
-            if path.is_file() and b"site.time" in path.read_bytes():
-                return True
-    return False
+                digest.update(data)
+                shows_time = shows_time or b"site.time" in data
+    return TemplateSnapshot(digest.hexdigest()[:16], shows_time)
