@@ -8,6 +8,7 @@ from datetime import datetime
 
 from .errors import Diagnostic
 from .model import Document, Entry, Site, SourceFile
+from .parse import is_future
 
 
 def course_order_key(doc: Document) -> tuple[object, ...]:
@@ -71,6 +72,6 @@ def link_site(entries: Iterable[Entry], assets: tuple[SourceFile, ...]) -> Site:
 def visible(doc: Document, *, now: datetime, drafts: bool, future: bool) -> bool:
     if doc.draft and not drafts:
         return False
-    if doc.date is not None and doc.date > now and not future:
+    if is_future(doc, now) and not future:
         return False
     return True

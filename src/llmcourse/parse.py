@@ -1,6 +1,6 @@
 """Pure parse: a source file's text -> ``Document`` (or the diagnostics that explain why not).
 
-No I/O here, so tests call it with strings; ``read_source`` is the thin wrapper that reads.
+No I/O here, so tests call it with strings; the builder reads the files.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import posixpath
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from .config import SiteConfig
@@ -100,12 +99,6 @@ def parse_document(source: SourceFile, text: str, config: SiteConfig, digest: st
     ), []
 
 
-def read_source(source: SourceFile) -> tuple[bytes, str]:
-    """Thin I/O wrapper: the file's bytes and their hash."""
-    data = source.path.read_bytes()
-    return data, source_hash(data)
-
-
 def _title(fm: Mapping[str, Any], body: str, slug: str) -> str:
     if fm.get("title") not in (None, ""):
         return str(fm["title"])
@@ -153,10 +146,3 @@ def content_dir_url(source: SourceFile) -> str:
     """The URL folder that mirrors the source's folder under content/ (for relative assets)."""
     folder = posixpath.dirname(source.content_rel)
     return "/" + folder + "/" if folder else "/"
-
-
-def site_relative(path: Path, site_dir: Path) -> str:
-    try:
-        return path.relative_to(site_dir).as_posix()
-    except ValueError:
-        return path.as_posix()
