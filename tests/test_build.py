@@ -175,3 +175,41 @@ def test_a_corrupt_page_manifest_only_costs_a_full_render(site: Path) -> None:
         manifest.write_text("{not json")
     result = build(site)
     assert result.rendered > 0 and "A" in (site / "_site/a/index.html").read_text()
+
+
+def test_changes_named_by_the_caller_skip_the_walk(site: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dev server names the files its watcher saw change: the builder then neither walks
+    content/ nor stats the other files, unless a named file is new or gone."""
+    import llmcourse.build as build_module
+
+    lecture = "---\ntitle: {title}\ndate: 2024-01-0{day}\n---\n\n{body}\n"
+    write(site / "content/lectures/2024-01-01-a.md", lecture.format(title="A", day=1, body="One."))
+    write(site / "content/lectures/2024-01-02-b.md", lecture.format(title="B", day=2, body="Two."))
+    builder = Builder(BuildOptions(site, site / "_site"))
+    builder.build()
+    walks = []
+    real_walk = build_module.discover_content
+    monkeypatch.setattr(build_module, "discover_content",
+                        lambda *a, **k: walks.append(1) or real_walk(*a, **k))
+    out = site / "_site/lectures"
+
+    write(site / "content/lectures/2024-01-01-a.md", lecture.format(title="A", day=1, body="Edited."))
+    builder.changed = frozenset({"content/lectures/2024-01-01-a.md"})
+    builder.build()
+    assert walks == [] and "Edited." in (out / "a/index.html").read_text()
+
+    write(site / "content/lectures/2024-01-03-c.md", lecture.format(title="C", day=3, body="New."))
+    builder.changed = frozenset({"content/lectures/2024-01-03-c.md"})
+    builder.build()
+    assert walks == [1] and "New." in (out / "c/index.html").read_text()
+
+    (site / "content/lectures/2024-01-02-b.md").unlink()
+    builder.changed = frozenset({"content/lectures/2024-01-02-b.md"})
+    builder.build()
+    assert walks == [1, 1] and not (out / "b").exists()
+
+    write(site / "content/lectures/2024-01-03-c.md", lecture.format(title="C", day=3, body="Re."))
+    builder.changed = None  # unknown: walk and stat everything
+    builder.build()
+    assert walks == [1, 1, 1] and "Re." in (out / "c/index.html").read_text()

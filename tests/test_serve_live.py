@@ -98,7 +98,8 @@ def test_css_change_is_announced_as_css(dev: DevServer) -> None:
         client.close()
 
 
-def test_burst_of_events_is_one_rebuild(tmp_path: Path) -> None:
+def test_save_with_many_events_is_one_rebuild(tmp_path: Path) -> None:
+    """One save fires several events (truncate, each written chunk, close): one rebuild."""
     root = make_site(tmp_path / "site")
     with DevServer(root, port=0, debounce=0.3) as dev:
         dev.start()
@@ -106,13 +107,43 @@ def test_burst_of_events_is_one_rebuild(tmp_path: Path) -> None:
         client = SseClient(dev.port)
         client.next("hello")
         before = dev.site.attempts
-        for i in range(6):  # several events within far less than the quiet time
-            edit(dev, FIRST, f"Burst {i}.")
+        text = LECTURE.format(title="First", day=1, body="Written in chunks. " * 200)
+        with open(dev.site_dir / FIRST, "w", encoding="utf-8") as fh:
+            for start in range(0, len(text), 1000):  # an editor writing a big file in parts
+                fh.write(text[start:start + 1000])
+                fh.flush()
+                os.fsync(fh.fileno())
+                time.sleep(0.01)
         wait_build(client, 2)
         time.sleep(0.6)  # longer than the quiet time: a second rebuild would have run
         assert dev.site.attempts == before + 1
         assert client.events.empty()
-        assert b"Burst 5." in page(dev, "/AI-course/lectures/first/")[1]
+        assert b"Written in chunks." in page(dev, "/AI-course/lectures/first/")[1]
+        client.close()
+
+
+@pytest.mark.parametrize("how", ["write", "rename"])
+def test_finished_save_does_not_wait_for_the_quiet_time(tmp_path: Path, how: str) -> None:
+    """watchdog's close-after-write and rename-into-place events end the save: with a quiet
+    time of 10 s, the reload still comes at once."""
+    root = make_site(tmp_path / "site")
+    with DevServer(root, port=0, debounce=10.0) as dev:
+        dev.start()
+        dev.start_background()
+        client = SseClient(dev.port)
+        client.next("hello")
+        target = dev.site_dir / FIRST
+        text = LECTURE.format(title="First", day=1, body=f"Saved by {how}.")
+        sent = time.monotonic()
+        if how == "write":
+            target.write_text(text, encoding="utf-8")
+        else:
+            temp = target.with_name(".first.md.tmp-save")
+            temp.write_text(text, encoding="utf-8")
+            os.replace(temp, target)
+        wait_build(client, 2)
+        assert time.monotonic() - sent < 5.0
+        assert f"Saved by {how}.".encode() in page(dev, "/AI-course/lectures/first/")[1]
         client.close()
 
 
@@ -130,6 +161,41 @@ def test_debouncer_waits_for_quiet() -> None:
         assert len(batches) == 1
         assert batches[0].paths == {Path("a.md"), Path("b.md"), Path("t.html")}
         assert batches[0].kind is ChangeKind.TEMPLATES
+    finally:
+        debouncer.stop()
+
+
+def test_debouncer_goes_at_once_when_a_save_is_finished() -> None:
+    """A closed write or a rename into place ends the save: no quiet spell to wait for."""
+    batches: list[tuple[float, Changes]] = []
+    done = threading.Event()
+    debouncer = Debouncer(lambda c: (batches.append((time.monotonic(), c)), done.set()),
+                          quiet=5.0)
+    try:
+        debouncer.add(Path("a.md"), ChangeKind.CONTENT)  # modified: more may follow
+        time.sleep(0.1)
+        assert not done.is_set()
+        sent = time.monotonic()
+        debouncer.add(Path("a.md"), ChangeKind.CONTENT, finished=True)
+        assert done.wait(2)
+        assert batches[0][0] - sent < 1.0  # far less than the 5 s quiet time
+        assert batches[0][1].paths == {Path("a.md")}
+    finally:
+        debouncer.stop()
+
+
+def test_debouncer_event_after_a_finished_one_waits_again() -> None:
+    """A save that goes on after one file closed (a second file of the same change) is
+    still gathered: a new unfinished event restarts the quiet wait."""
+    batches: list[Changes] = []
+    debouncer = Debouncer(batches.append, quiet=0.3, settle=0.1)
+    try:
+        debouncer.add(Path("a.md"), ChangeKind.CONTENT, finished=True)
+        debouncer.add(Path("b.md"), ChangeKind.CONTENT)
+        time.sleep(0.15)  # past the settle time, within the quiet time
+        assert batches == []
+        time.sleep(0.5)
+        assert len(batches) == 1 and batches[0].paths == {Path("a.md"), Path("b.md")}
     finally:
         debouncer.stop()
 

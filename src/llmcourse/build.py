@@ -22,7 +22,7 @@ from . import __version__, search
 from .cache import CACHE_DIR, BuildCache, cache_key, code_fingerprint
 from .config import SiteConfig, load_config
 from .content_stage import ContentStage
-from .discover import discover_content, discover_static
+from .discover import Discovered, discover_content, discover_static
 from .errors import BuildError, Diagnostic
 from .link import find_url_clashes, link_site, visible
 from .minify import Minifier
@@ -114,27 +114,51 @@ class Builder:
         self._written: dict[str, bytes] = {}
         self._minifier = Minifier()
         self._view_memo: ViewMemo = {}
+        self._found: tuple[tuple[str, ...], Discovered, dict[str, SourceFile]] | None = None
         self.pages_rendered = 0
+        # Site-relative paths of the only files changed since the last build, when the caller
+        # knows them (the dev server's watcher); None: unknown, walk and stat everything.
+        self.changed: frozenset[str] | None = None
 
     # -- stages -------------------------------------------------------------------------
+    def _discover(self, config: SiteConfig) -> Discovered:
+        """The content folder's files; walked again unless the caller named every change
+        (``changed``) and each one is a document the last walk found, still there."""
+        key = config.exclude
+        known = self._found
+        if (known is not None and known[0] == key and self.changed is not None
+                and all(rel in known[2] and known[2][rel].path.is_file()
+                        for rel in self.changed)):
+            return known[1]
+        found = discover_content(self.options.site_dir, config.exclude)
+        self._found = (key, found, {s.rel: s for s in found.documents})
+        return found
+
     def _parse_all(self, sources: Iterable[SourceFile], config: SiteConfig
                    ) -> tuple[list[Document], list[Diagnostic]]:
         docs, problems = [], []
         seen = {}
         config_key = config.fingerprint()
+        changed = self.changed
+        reused = []
         for source in sources:
-            stat = source.path.stat()
-            stamp = (stat.st_mtime_ns, stat.st_size, config_key)
             cached = self._parsed.get(source.rel)
+            if (changed is not None and cached is not None and source.rel not in changed
+                    and cached.stamp[2] == config_key):
+                stamp = cached.stamp  # the caller vouches it did not change: no stat
+            else:
+                stat = os.stat(source.path)
+                stamp = (stat.st_mtime_ns, stat.st_size, config_key)
             if cached is None or cached.stamp != stamp:
                 cached = self._parse_one(source, stamp, config)
             else:  # reused from memory (dev server): its cache entry must not be pruned
-                self._store().touch([cached.cache_key])
+                reused.append(cached.cache_key)
             seen[source.rel] = cached
             problems.extend(cached.diagnostics)
             if cached.document is not None:
                 docs.append(cached.document)
         self._parsed = seen
+        self._store().touch(reused)
         return docs, problems
 
     def _parse_one(self, source: SourceFile, stamp: tuple[int, int, str], config: SiteConfig
@@ -209,7 +233,7 @@ class Builder:
 
         config, problems = load_config(opts.site_dir)
         now = self.time or site_time()
-        found = discover_content(opts.site_dir, config.exclude)
+        found = self._discover(config)
         parsed, parse_problems = self._parse_all(found.documents, config)
         problems += parse_problems
         docs = [d for d in parsed if visible(d, now=now, drafts=opts.drafts, future=opts.future)]

@@ -35,17 +35,21 @@ def discover_content(site_dir: Path, exclude: tuple[str, ...] = ()) -> Discovere
     assets: list[SourceFile] = []
     if not content_dir.is_dir():
         return Discovered((), ())
-    for root, dirs, files in os.walk(content_dir):
+    top = str(content_dir)
+    for root, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not is_ignored(d))
+        # relative paths by string, not pathlib: a thousand relative_to() calls were most of
+        # the walk, which the dev server pays on every save
+        prefix = root[len(top) + 1:].replace(os.sep, "/")
+        prefix = prefix + "/" if prefix else ""
         root_path = Path(root)
         for name in sorted(files):
             if is_ignored(name):
                 continue
-            path = root_path / name
-            content_rel = path.relative_to(content_dir).as_posix()
-            if _excluded(content_rel, exclude):
+            content_rel = prefix + name
+            if exclude and _excluded(content_rel, exclude):
                 continue
-            source = SourceFile(path, f"content/{content_rel}", content_rel)
+            source = SourceFile(root_path / name, f"content/{content_rel}", content_rel)
             (documents if name.lower().endswith(MARKDOWN_SUFFIXES) else assets).append(source)
     return Discovered(tuple(documents), tuple(assets))
 

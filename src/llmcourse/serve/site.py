@@ -152,6 +152,9 @@ class LiveSite:
                           else ()) if p.is_relative_to(site))
         self.builder.first_sources = (saved if changes and changes.kind is ChangeKind.CONTENT
                                       else frozenset())
+        # the watcher saw every change: the build need not walk and stat the whole site
+        self.builder.changed = (saved if changes and changes.kind is not ChangeKind.CONFIG
+                                and len(saved) == len(changes.paths) else None)
         self.builder.on_first_pages = self._first_pages
 
     def _first_pages(self, outputs: dict[str, bytes]) -> None:

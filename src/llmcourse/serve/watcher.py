@@ -102,24 +102,32 @@ def classify(path: Path, roots: WatchRoots) -> ChangeKind | None:
 class Debouncer:
     """Collects changes; calls ``callback(changes)`` once ``quiet`` seconds pass without new
     ones. A change that arrives while the callback runs starts the next batch, so no save is
-    lost and rebuilds never overlap."""
+    lost and rebuilds never overlap.
 
-    def __init__(self, callback: Callable[[Changes], None], quiet: float = 0.03) -> None:
+    An event that ends a save (the file closed after writing, or renamed into place) need not
+    wait for the quiet spell: the batch goes after ``settle`` seconds, just long enough to
+    gather the save's trailing events. That is most of the wait of an ordinary save."""
+
+    def __init__(self, callback: Callable[[Changes], None], quiet: float = 0.03,
+                 settle: float = 0.003) -> None:
         self.callback = callback
         self.quiet = quiet
+        self.settle = min(settle, quiet)
         self._cond = threading.Condition()
         self._paths: set[Path] = set()
         self._kinds: set[ChangeKind] = set()
-        self._last = 0.0
+        self._due = 0.0
         self._stopped = False
         self._thread = threading.Thread(target=self._run, name="llmcourse-debounce", daemon=True)
         self._thread.start()
 
-    def add(self, path: Path, kind: ChangeKind) -> None:
+    def add(self, path: Path, kind: ChangeKind, *, finished: bool = False) -> None:
+        """``finished``: this event ends a save of ``path`` (closed after a write, or the
+        target of a rename)."""
         with self._cond:
             self._paths.add(path)
             self._kinds.add(kind)
-            self._last = time.monotonic()
+            self._due = time.monotonic() + (self.settle if finished else self.quiet)
             self._cond.notify()
 
     def stop(self) -> None:
@@ -135,7 +143,7 @@ class Debouncer:
                 while not self._paths and not self._stopped:
                     self._cond.wait()
                 while not self._stopped:  # wait for a quiet spell
-                    left = self._last + self.quiet - time.monotonic()
+                    left = self._due - time.monotonic()
                     if left <= 0:
                         break
                     self._cond.wait(left)
@@ -147,7 +155,7 @@ class Debouncer:
 
 
 class _Handler(FileSystemEventHandler):
-    def __init__(self, roots: WatchRoots, sink: Callable[[Path, ChangeKind], None],
+    def __init__(self, roots: WatchRoots, sink: Callable[..., None],
                  new_folder: Callable[[Path], None]) -> None:
         self.roots = roots
         self.sink = sink
@@ -162,14 +170,17 @@ class _Handler(FileSystemEventHandler):
             folder = Path(_text(getattr(event, "dest_path", "") or event.src_path))
             if folder.parent == self.roots.site_dir:  # content/, templates/, static/ appeared
                 self.new_folder(folder)
-        paths = [event.src_path, getattr(event, "dest_path", "")]
-        for raw in paths:
+        # (path, whether this event ends a save of it): a write closed, or a file renamed
+        # into place (VS Code, JetBrains); a file renamed away (vim's backup) is still to come
+        paths = [(event.src_path, event.event_type == "closed"),
+                 (getattr(event, "dest_path", ""), event.event_type == "moved")]
+        for raw, finished in paths:
             if not raw:
                 continue
             path = Path(_text(raw))
             kind = classify(path, self.roots)
             if kind is not None:
-                self.sink(path, kind)
+                self.sink(path, kind, finished=finished)
 
 
 class Watcher:
