@@ -99,3 +99,28 @@ def test_unreadable_output_folder_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["build", str(site), "-o", str(blocker / "out")])
     assert result.exit_code == 1
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_template_error_while_rendering_leaves_output_and_no_staging(tmp_path: Path) -> None:
+    """Pages are staged on disk while a build renders; a template that fails halfway through
+    the pages leaves OUT exactly as it was, and no staging folder behind."""
+    site = make_site(tmp_path / "site")
+    (site / "content/other.md").write_text("---\ntitle: Other\n---\nx\n")
+    for day in range(1, 6):
+        write(site / f"content/lectures/2025-01-0{day}-l{day}.md",
+              f"---\ntitle: L{day}\n---\nLecture {day}.\n")
+    assert CliRunner().invoke(cli, ["build", str(site)]).exit_code == 0
+    before = {p: p.read_bytes() for p in (site / "_site").rglob("*") if p.is_file()}
+
+    for day in range(1, 6):  # every page changes, so each one is staged before the failure
+        write(site / f"content/lectures/2025-01-0{day}-l{day}.md",
+              f"---\ntitle: L{day}\n---\nLecture {day}, edited.\n")
+    write(site / "templates/home.html", "{% extends 'base.html' %}{% block main %}"
+          "{{ site.no_such_setting.deeper }}{% endblock %}\n")
+    result = CliRunner().invoke(cli, ["build", str(site)])
+    assert result.exit_code == 1
+    assert result.output.startswith("templates/home.html:1: template error while rendering /")
+    assert "Traceback" not in result.output
+    assert not (site / "_site/.llmcourse-staging").exists()
+    after = {p: p.read_bytes() for p in (site / "_site").rglob("*") if p.is_file()}
+    assert after == before

@@ -73,6 +73,20 @@ def test_page_and_site_variables(env: JekyllLiquid) -> None:
     assert render(env, text) == "LLM / AI Course / /AI-course / https://user.github.io"
 
 
+def test_one_environment_renders_each_page_its_own_way(env: JekyllLiquid) -> None:
+    """Spans are parsed once per text and site-only spans rendered once per build: pages that
+    share a footer still get their own page.* values."""
+    footer = "Text.\n\n{{ site.title }}, {{ page.title }}\n"
+    site_only = "Text.\n\n{{ site.time | date: '%Y' }} {{ site.title }}\n"
+    for title in ("First", "Second", "Third"):
+        assert render(env, footer, {"title": title}) == f"Text.\n\nAI Course, {title}\n"
+        assert render(env, site_only, {"title": title}) == "Text.\n\n2025 AI Course\n"
+    assert render(env, "{% if page.title == 'A' %}a{% else %}b{% endif %}",
+                  {"title": "A"}) == "a"
+    assert render(env, "{% if page.title == 'A' %}a{% else %}b{% endif %}",
+                  {"title": "B"}) == "b"
+
+
 def test_undefined_variables_render_empty(env: JekyllLiquid) -> None:
     assert render(env, "[{{ nope }}|{{ page.missing.deeper | upcase }}]") == "[|]"
 

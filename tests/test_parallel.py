@@ -66,8 +66,8 @@ def test_render_all_keeps_order_across_workers(site: Path) -> None:
     ctx = ContentContext("/base", {d.source.content_rel: d.url for d in docs}, False)
     jobs = [(d, d.body) for d in docs]
     md = create_markdown()
-    in_process = render_all(jobs, ctx, workers=1, md=md)
-    pooled = render_all(jobs, ctx, workers=2, md=md)
+    in_process = render_all(jobs, ctx, workers=1, md=lambda: md)
+    pooled = render_all(jobs, ctx, workers=2, md=lambda: md)
     assert [r[0].html for r in pooled] == [r[0].html for r in in_process]
     assert [r[2] for r in pooled] == [r[2] for r in in_process]
     assert len({r[0].html for r in pooled}) == len(docs)

@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import time as clock
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -41,7 +41,7 @@ from .render import (
 )
 from .sources import decode
 from .theme import TemplateSnapshot, read_templates, static_dirs, template_dirs
-from .write import WriteStats, check_output_dir, write_site
+from .write import Output, OutputFiles, Staging, WriteStats, check_output_dir, write_site
 
 if TYPE_CHECKING:
     import jinja2
@@ -72,7 +72,7 @@ class BuildResult:
     written: tuple[str, ...]
     removed: tuple[str, ...]
     warnings: tuple[Diagnostic, ...]
-    outputs: dict[str, bytes] = field(repr=False, default_factory=dict)
+    outputs: Mapping[str, bytes] = field(repr=False, default_factory=dict)
     markdown_rendered: int = 0  # documents whose Markdown was rendered (not from a cache)
 
     def summary(self) -> str:
@@ -111,7 +111,7 @@ class Builder:
                                       progress=progress)
         self._render_state = RenderState()
         self._jinja: tuple[tuple[object, ...], jinja2.Environment] | None = None
-        self._written: dict[str, bytes] = {}
+        self._written: Mapping[str, Output] = {}
         self._minifier = Minifier()
         self._view_memo: ViewMemo = {}
         self._found: tuple[tuple[str, ...], Discovered, dict[str, SourceFile]] | None = None
@@ -136,11 +136,9 @@ class Builder:
 
     def _parse_all(self, sources: Iterable[SourceFile], config: SiteConfig
                    ) -> tuple[list[Document], list[Diagnostic]]:
-        docs, problems = [], []
-        seen = {}
         config_key = config.fingerprint()
         changed = self.changed
-        reused = []
+        reused, stamps, fresh = [], {}, []
         for source in sources:
             cached = self._parsed.get(source.rel)
             if (changed is not None and cached is not None and source.rel not in changed
@@ -149,11 +147,15 @@ class Builder:
             else:
                 stat = os.stat(source.path)
                 stamp = (stat.st_mtime_ns, stat.st_size, config_key)
+            stamps[source.rel] = stamp
             if cached is None or cached.stamp != stamp:
-                cached = self._parse_one(source, stamp, config)
+                fresh.append(source)
             else:  # reused from memory (dev server): its cache entry must not be pruned
                 reused.append(cached.cache_key)
-            seen[source.rel] = cached
+        parsed = self._parse_fresh(fresh, stamps, config)
+        docs, problems, seen = [], [], {}
+        for rel in stamps:
+            seen[rel] = cached = parsed.get(rel) or self._parsed[rel]
             problems.extend(cached.diagnostics)
             if cached.document is not None:
                 docs.append(cached.document)
@@ -161,20 +163,31 @@ class Builder:
         self._store().touch(reused)
         return docs, problems
 
-    def _parse_one(self, source: SourceFile, stamp: tuple[int, int, str], config: SiteConfig
-                   ) -> _Parsed:
-        data = source.path.read_bytes()
-        digest = source_hash(data)
-        key = cache_key("parse", code_fingerprint(), source, digest, config.fingerprint())
-        hit = self._store().get(key)
-        if isinstance(hit, tuple) and len(hit) == 2:  # decoding and YAML are 2 ms a lecture
-            return _Parsed(stamp, hit[0], list(hit[1]), key)
-        text, notes = decode(data, source.rel)
-        if text is None:
-            return _Parsed(stamp, None, notes)
-        document, problems = parse_document(source, text, config, digest)
-        self._store().put(key, (document, notes + problems))
-        return _Parsed(stamp, document, notes + problems, key)
+    def _parse_fresh(self, sources: list[SourceFile], stamps: dict[str, tuple[int, int, str]],
+                     config: SiteConfig) -> dict[str, _Parsed]:
+        """Files new to this builder: from the persistent cache when their bytes (hashed, not
+        their mtime) were parsed before with these settings, else parsed now."""
+        read = {}
+        for source in sources:
+            data = source.path.read_bytes()
+            digest = source_hash(data)
+            key = cache_key("parse", code_fingerprint(), source, digest, config.fingerprint())
+            read[source.rel] = (source, data, digest, key)
+        hits = self._store().get_many(key for *_, key in read.values())  # one query
+        parsed = {}
+        for rel, (source, data, digest, key) in read.items():
+            hit = hits.get(key)
+            if isinstance(hit, tuple) and len(hit) == 2:  # decoding and YAML: 2 ms a lecture
+                parsed[rel] = _Parsed(stamps[rel], hit[0], list(hit[1]), key)
+                continue
+            text, notes = decode(data, source.rel)
+            if text is None:
+                parsed[rel] = _Parsed(stamps[rel], None, notes)
+                continue
+            document, problems = parse_document(source, text, config, digest)
+            self._store().put(key, (document, notes + problems))
+            parsed[rel] = _Parsed(stamps[rel], document, notes + problems, key)
+        return parsed
 
     @staticmethod
     def _theme_key(templates: TemplateSnapshot, config: SiteConfig, now: datetime) -> str:
@@ -222,9 +235,10 @@ class Builder:
         return self._cache
 
     # -- the whole build ----------------------------------------------------------------
-    def _assemble(self, *, stop_at_errors: bool) -> Collected:
-        """Every stage up to rendered pages, in memory. ``stop_at_errors`` (the build) raises
-        as soon as a stage found errors; without it (check) every stage runs regardless."""
+    def _assemble(self, *, stop_at_errors: bool, staging: Staging | None = None) -> Collected:
+        """Every stage up to rendered pages, in memory (or ``staging``). ``stop_at_errors``
+        (the build) raises as soon as a stage found errors; without it (check) every stage
+        runs regardless."""
         opts = self.options
 
         def checkpoint() -> None:
@@ -255,9 +269,13 @@ class Builder:
         if stop_at_errors:
             self._load_page_manifest()
             self._render_first(inputs, env)
+        # The new entries (every parsed and rendered document of a cold build, tens of MB)
+        # go to disk now rather than staying in memory while the pages are rendered; after
+        # the saved page went out, for the dev server.
+        self._store().commit()
         planned, _ = plan_site(inputs, GENERATORS, view_memo=self._view_memo)
         outputs, render_problems, self.pages_rendered = render_planned(
-            planned, env, self._render_state)
+            planned, env, self._render_state, stage=staging.put if staging else None)
         problems += render_problems + _generated_clashes(planned, reserved)
         checkpoint()
         outputs.update(minified)
@@ -302,29 +320,37 @@ class Builder:
         started = clock.perf_counter()
         opts = self.options
         check_output_dir(opts.site_dir, opts.out_dir)
+        # A one-shot build stages its pages on disk; the dev server's long-lived builder keeps
+        # them in memory, to reuse them by key at the next save.
+        staging = Staging(opts.out_dir) if opts.remember_pages else None
         try:
-            built = self._assemble(stop_at_errors=True)
+            built = self._assemble(stop_at_errors=True, staging=staging)
+        except BaseException:
+            if staging is not None:
+                staging.discard()
+            raise
         finally:
             # after the saved page went out (dev server), and kept even when the build
             # then failed on another document
             self._store().commit()
         outputs = built.outputs
-        # pages read back from OUT are already there, byte for byte: skip them unread
-        previous = {**self._written, **{rel: outputs[rel]
-                                        for rel in self._render_state.reused_from_disk}}
-        stats: WriteStats = write_site(opts.out_dir, outputs, built.copies, previous=previous,
+        stats: WriteStats = write_site(opts.out_dir, outputs, built.copies, previous=self._written,
                                        keep=search.KEEP if built.config.search else ())
         self._save_page_manifest()
+        if staging is not None:  # staged pages were moved: the manifest says what OUT holds
+            self._render_state.outputs = {}
         if opts.index_search:
             search.update_index(opts.out_dir, built.config.search, stats.written, stats.removed)
-        self._written = outputs
+        self._written = outputs if staging is None else {}
         self._store().prune()
         return BuildResult(
             lectures=len(built.site.lectures), pages=len(built.site.pages),
             files=built.files, seconds=clock.perf_counter() - started,
             rendered=self.pages_rendered, written=stats.written, removed=stats.removed,
             warnings=tuple(p for p in built.diagnostics if p.level == "warning"),
-            outputs=outputs, markdown_rendered=self._contents.markdown_rendered,
+            outputs=(outputs if staging is None
+                     else OutputFiles(opts.out_dir, sorted(outputs))),  # type: ignore[arg-type]
+            markdown_rendered=self._contents.markdown_rendered,
         )
 
     def collect(self) -> Collected:
@@ -347,7 +373,7 @@ class Collected:
     documents: tuple[Document, ...]  # the ones this build publishes
     site: Site
     pages: dict[str, str]  # URL (without baseurl) -> output path, for every planned page
-    outputs: dict[str, bytes] = field(repr=False)
+    outputs: dict[str, Output] = field(repr=False)  # bytes, or staged in a build
     copies: dict[str, Path] = field(repr=False)  # output path -> file copied there
     diagnostics: tuple[Diagnostic, ...] = ()
     files: int = 0  # files that are not pages: copied, or minified from static/

@@ -7,6 +7,7 @@ key); problems that make the config unusable are raised together as one ``BuildE
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
@@ -76,6 +77,10 @@ class SiteConfig:
 
     def fingerprint(self) -> str:
         """Changes whenever any setting changes; part of every output's cache key."""
+        return self._fingerprint
+
+    @functools.cached_property
+    def _fingerprint(self) -> str:  # once per config: a build asks for it per document
         raw = json.dumps(asdict(self), sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(raw.encode()).hexdigest()[:16]
 

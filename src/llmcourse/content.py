@@ -7,14 +7,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
-
-from .markdown import render_markdown
 from .model import Content, Document
 from .parse import content_dir_url
 from .text import count_words, excerpt, reading_minutes, strip_html
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ def page_variables(doc: Document) -> dict[str, Any]:
 def render_body(doc: Document, body: str, md: MarkdownIt, ctx: ContentContext
                 ) -> tuple[Content, list[tuple[int, str]]]:
     """Markdown (already through Liquid) -> Content, and warnings as (file line, message)."""
+    from .markdown import render_markdown  # not imported by builds that render no Markdown
+
     env: dict[str, Any] = {
         "baseurl": ctx.baseurl,
         "dir_url": content_dir_url(doc.source),
@@ -52,7 +54,7 @@ def render_body(doc: Document, body: str, md: MarkdownIt, ctx: ContentContext
     plain = strip_html(rendered.html)
     words, cjk = count_words(plain)
     content = Content(
-        html=rendered.html,
+        stored_html=rendered.html,
         toc=rendered.toc,
         excerpt=doc.description or excerpt(rendered.html),
         words=words + cjk,

@@ -7,22 +7,40 @@ otherwise, and rendered on every core when many documents are new.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import BuildCache, cache_key, code_fingerprint, urls_still_valid
 from .config import SiteConfig
 from .content import ContentContext, page_variables
 from .errors import ContentError, Diagnostic
-from .liquid import JekyllLiquid, LiquidContext, create_liquid_environment, render_liquid
-from .markdown import create_markdown
+from .liquid import (
+    JekyllLiquid,
+    LiquidContext,
+    create_liquid_environment,
+    has_liquid,
+    render_liquid_span,
+)
 from .model import Content, Document, Entry, SourceFile
 from .parallel import default_jobs, render_all
 from .theme import template_dirs
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
 Progress = Callable[[str, int, int], None]
+LiquidOutput = tuple[int, int, str] | None  # (start, end, output) of a body's Liquid span
+
+
+def _after_liquid(body: str, output: LiquidOutput) -> str:
+    if output is None:
+        return body
+    start, end, rendered = output
+    return body[:start] + rendered + body[end:]
 
 
 class ContentStage:
@@ -34,12 +52,19 @@ class ContentStage:
         self.store = store  # opened on first use, by the thread that builds
         self.jobs = jobs
         self.progress = progress
-        self.md = create_markdown()
         self.markdown_rendered = 0  # in the last run: documents not found in any cache
         self._content: dict[str, tuple[Content, list[tuple[int, str]], object]] = {}
-        self._liquid_memo: dict[str, tuple[Document, str, str]] = {}  # rel -> (doc, key, body)
+        self._liquid_memo: dict[str, tuple[Document, str, LiquidOutput]] = {}
         self._key_memo: dict[str, tuple[Document, tuple[str, str], str]] = {}
         self._listing = _ListingMemo()
+
+    @functools.cached_property
+    def md(self) -> MarkdownIt:
+        """Made when a document needs it: a warm build renders no Markdown (and so does not
+        even import markdown-it and its plugins)."""
+        from .markdown import create_markdown
+
+        return create_markdown()
 
     def render(self, docs: list[Document], config: SiteConfig, now: datetime,
                assets: tuple[SourceFile, ...], templates_key: str
@@ -59,16 +84,17 @@ class ContentStage:
         # What Liquid sees besides the document itself; a long-lived builder (the dev server)
         # re-renders a document's Liquid, and re-hashes its key, only when it or this changed.
         liquid_key = cache_key(config.fingerprint(), now.isoformat(), listing.key, templates_key)
-        bodies, problems = self._liquid_bodies(docs, liquid, liquid_key)
+        outputs, problems = self._liquid_outputs(docs, liquid, liquid_key)
         assets_key = cache_key([(a.rel, *_size_and_mtime(a.path)) for a in assets])
         # The key hashes every input of render_body except the URL map: a rendering records
         # which paths it looked up there, and stays valid while they resolve alike.
-        base_key = cache_key("content", code_fingerprint(), assets_key,
+        base_key = cache_key("content", code_fingerprint(), config.fingerprint(), assets_key,
                              [(f, getattr(ctx, f)) for f in ctx.__dataclass_fields__
                               if f != "urls_by_source"])
         urls_key = listing.urls_key
-        keys = {doc.source.rel: self._content_key(doc, base_key, liquid_key, bodies)
-                for doc in docs if doc.source.rel in bodies}
+        keys = {doc.source.rel: self._content_key(doc, base_key, liquid_key,
+                                                  outputs[doc.source.rel])
+                for doc in docs if doc.source.rel in outputs}
         known = {k: self._content[k] for k in keys.values() if k in self._content}
         self.store().touch(known)  # reused from memory: keep their entries from pruning
         known.update(self.store().get_many(k for k in keys.values() if k not in known))
@@ -83,8 +109,9 @@ class ContentStage:
                 results[key] = hit
             else:
                 todo.append(doc)
-        fresh = render_all([(doc, bodies[doc.source.rel]) for doc in todo], ctx,
-                           workers=self.jobs or default_jobs(), md=self.md,
+        fresh = render_all([(doc, _after_liquid(doc.body, outputs[doc.source.rel]))
+                            for doc in todo], ctx,
+                           workers=self.jobs or default_jobs(), md=lambda: self.md,
                            progress=self._progress(len(docs) - len(todo), len(docs)))
         for doc, (content, warnings, deps) in zip(todo, fresh):
             results[keys[doc.source.rel]] = hit = (content, warnings,
@@ -101,40 +128,42 @@ class ContentStage:
         self._content = results
         return entries, problems
 
-    def _liquid_bodies(self, docs: list[Document], liquid: JekyllLiquid, liquid_key: str
-                       ) -> tuple[dict[str, str], list[Diagnostic]]:
-        """Each document's body after Liquid (cheap next to Markdown, and the Markdown key)."""
-        bodies, problems = {}, []
-        memo: dict[str, tuple[Document, str, str]] = {}
+    def _liquid_outputs(self, docs: list[Document], liquid: JekyllLiquid, liquid_key: str
+                        ) -> tuple[dict[str, LiquidOutput], list[Diagnostic]]:
+        """Each document's Liquid: None when it has no tags, else the span of its tags and
+        what they render to (cheap next to Markdown, and part of the Markdown key)."""
+        outputs: dict[str, LiquidOutput] = {}
+        problems = []
+        memo: dict[str, tuple[Document, str, LiquidOutput]] = {}
         for doc in docs:
-            known = self._liquid_memo.get(doc.source.rel)  # before scanning 30 kB for "{{"
+            known = self._liquid_memo.get(doc.source.rel)
             if known is not None and known[0] is doc and known[1] in (liquid_key, ""):
                 memo[doc.source.rel] = known
-                bodies[doc.source.rel] = known[2]
+                outputs[doc.source.rel] = known[2]
                 continue
-            if "{{" not in doc.body and "{%" not in doc.body:
-                bodies[doc.source.rel] = doc.body
-                memo[doc.source.rel] = (doc, "", doc.body)  # "": needs no Liquid context
+            if not has_liquid(doc.body):
+                outputs[doc.source.rel] = None
+                memo[doc.source.rel] = (doc, "", None)  # "": needs no Liquid context
                 continue
             try:
-                bodies[doc.source.rel] = render_liquid(
+                outputs[doc.source.rel] = output = render_liquid_span(
                     liquid, doc.body, path=doc.source.rel, line_offset=doc.body_line,
                     page=page_variables(doc))
-                memo[doc.source.rel] = (doc, liquid_key, bodies[doc.source.rel])
+                memo[doc.source.rel] = (doc, liquid_key, output)
             except ContentError as exc:
                 problems.append(exc.diagnostic)
         self._liquid_memo = memo
-        return bodies, problems
+        return outputs, problems
 
     def _content_key(self, doc: Document, base_key: str, liquid_key: str,
-                     bodies: dict[str, str]) -> str:
-        """The Markdown cache key; hashing every body on every build was most of a dev-server
-        save, so the key is kept while the document object (parsed once per file version),
-        the settings and what Liquid sees stay the same."""
+                     output: LiquidOutput) -> str:
+        """The Markdown cache key. A document is a function of its file (path and hash) and
+        the settings (in ``base_key``), and its body after Liquid one of that and the Liquid
+        output: so the key hashes a few short strings, never the 30 kB body."""
         known = self._key_memo.get(doc.source.rel)
         if known is not None and known[0] is doc and known[1] == (base_key, liquid_key):
             return known[2]
-        key = cache_key(base_key, replace(doc, body=""), bodies[doc.source.rel])
+        key = cache_key(base_key, doc.source, doc.source_hash, output)
         self._key_memo[doc.source.rel] = (doc, (base_key, liquid_key), key)
         return key
 

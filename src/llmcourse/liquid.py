@@ -8,6 +8,7 @@ problem into a :class:`ContentError` located in the source file. The Jekyll tags
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,10 @@ class JekyllLiquid(Environment):
         self.ctx = ctx
         # Parsed includes, per environment (so per build and per process: no global state).
         self._includes: dict[str, tuple[BoundTemplate, str]] = {}
+        # Parsed body spans by their text: course footers repeat the same few tags in every
+        # lecture, and parsing them again was most of Liquid's share of a warm build
+        self.spans: dict[str, BoundTemplate] = {}
+        self.span_outputs: dict[str, str] = {}  # spans whose output is the same for every page
         for tag in TAGS:
             self.add_tag(tag)
         for name, func in FILTERS.items():
@@ -83,15 +88,35 @@ def render_liquid(
     env: JekyllLiquid, text: str, *, path: str, line_offset: int, page: Mapping[str, Any]
 ) -> str:
     """Render ``text`` (a body starting at file line ``line_offset``) or raise ContentError."""
-    if "{{" not in text and "{%" not in text:
+    if not has_liquid(text):
         return text  # most lectures: no Liquid, no parsing
-    # Only the span from the first tag to the last one is Liquid; the text around it renders
-    # to itself, so it is not parsed (a lecture's one `{{ site.time }}` footer costs little).
+    start, end, rendered = render_liquid_span(env, text, path=path, line_offset=line_offset,
+                                              page=page)
+    return text[:start] + rendered + text[end:]
+
+
+def render_liquid_span(
+    env: JekyllLiquid, text: str, *, path: str, line_offset: int, page: Mapping[str, Any]
+) -> tuple[int, int, str]:
+    """``(start, end, output)``: the Liquid of ``text`` (which has tags) is ``text[start:end]``
+    and renders to ``output``; the text around it renders to itself. (So a body after Liquid
+    is known from its source and this small output: the content stage's cache key.)"""
     start, end = _liquid_span(text)
     line_offset += text.count("\n", 0, start)
     source = text[start:end]
     try:
-        return text[:start] + env.from_string(source, path=path).render(page=page) + text[end:]
+        same_everywhere = env.span_outputs.get(source)
+        if same_everywhere is not None:
+            return start, end, same_everywhere
+        template = env.spans.get(source)
+        if template is None:
+            template = env.spans[source] = env.from_string(source, path=path)
+        rendered = template.render(page=page)
+        if "{%" not in source and "page" not in source:
+            # output statements that never name ``page`` see only the site, the same for
+            # every document of this build: a course footer renders once, not 1000 times
+            env.span_outputs[source] = rendered
+        return start, end, rendered
     except LiquidError as err:
         line, message, hint = describe_error(env, err, source)
         if message == "unexpected liquid parsing error" and err.__cause__ is not None:
@@ -102,15 +127,23 @@ def render_liquid(
         raise ContentError(path, 0, message) from None
 
 
+def has_liquid(text: str) -> bool:
+    return _TAG_START.search(text) is not None
+
+
 def _liquid_span(text: str) -> tuple[int, int]:
     """[start, end) covering every tag; widened over the whitespace next to it, which
     whitespace control (``{%-``, ``-}}``) may strip."""
-    starts = [i for i in (text.find("{{"), text.find("{%")) if i >= 0]
-    start = min(starts)
-    end = max(text.rfind("}}"), text.rfind("%}"))
-    end = end + 2 if end > start else len(text)
+    start = _TAG_START.search(text).start()  # type: ignore[union-attr] (the caller checked)
+    end = text.rfind("}")  # the last "}}" or "%}": one backward scan, not two full ones
+    while end > start and text[end - 1] not in "}%":
+        end = text.rfind("}", 0, end)
+    end = end + 1 if end > start + 1 else len(text)
     while start > 0 and text[start - 1].isspace():
         start -= 1
     while end < len(text) and text[end].isspace():
         end += 1
     return start, end
+
+
+_TAG_START = re.compile(r"\{[{%]")

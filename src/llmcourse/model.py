@@ -6,15 +6,19 @@ render markdown -> ``Content``; link -> ``Site`` (order, neighbours, taxonomies)
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from .markdown.plugins.headings import Heading
-
 Kind = Literal["lecture", "page"]
+
+# Attributes the Markdown stage puts on a lecture's slide breaks and speaker notes, for the
+# slides pages to split the rendered HTML by (kept here so slides need not import Markdown)
+SLIDE_BREAK_ATTR = "data-slide-break"
+SLIDE_NOTES_ATTR = "data-slide-notes"
 
 
 @dataclass(frozen=True)
@@ -68,10 +72,23 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Heading:
+    """One heading of a rendered body: its table-of-contents entry."""
+
+    level: int
+    id: str
+    text: str
+    line: int  # 0-based line in the Markdown body (token.map)
+
+
+@dataclass(frozen=True)
 class Content:
     """A document's body rendered to HTML, with what the theme needs to show it."""
 
-    html: str
+    # The HTML, or its UTF-8 compressed by zlib (see ``packed``): a cached lecture keeps it so
+    # until a page shows it. A warm build of 1000 lectures shows none, and decoding them all
+    # was a third of its time and most of its memory.
+    stored_html: str | bytes
     toc: tuple[Heading, ...]
     excerpt: str  # plain text, for lists and meta descriptions
     words: int  # English words plus CJK characters
@@ -81,6 +98,17 @@ class Content:
     # keyed by it, without reading (or decoding) the data itself
     data_digests: Mapping[str, str] = field(default_factory=dict)
     data: Mapping[str, Any] = field(default_factory=dict)  # plugin results (references, ...)
+
+    @property
+    def html(self) -> str:
+        stored = self.stored_html
+        return stored if isinstance(stored, str) else zlib.decompress(stored).decode("utf-8")
+
+    def packed(self) -> Content:
+        """This content with its HTML compressed, to be kept (cache, other processes)."""
+        if isinstance(self.stored_html, bytes):
+            return self
+        return replace(self, stored_html=zlib.compress(self.stored_html.encode("utf-8"), 1))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 import pygments
 
 from . import feeds
-from .markdown.highlight import pygments_css
 from .model import Entry
 from .redirects import redirect_pages
 from .references_export import reference_pages
@@ -117,6 +116,8 @@ def syntax_css() -> str:
     setting and the reader's choice both apply without repeating the rules. A class that one
     style leaves out takes the text colour there, so no light colour leaks onto the dark
     background (and a browser without ``light-dark()`` shows plain, readable code)."""
+    from .markdown.highlight import pygments_css  # only when the stylesheet is re-rendered
+
     def colours(style: str) -> dict[str, tuple[str, str]]:
         found = re.findall(r"^\.highlight (\.[\w-]+) \{ ([^}]*) \}",
                            pygments_css(style, ".highlight"), re.MULTILINE)

@@ -14,14 +14,14 @@ import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
-
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING, Any
 
 from .cache import LazyData
 from .content import ContentContext, render_body
-from .markdown import create_markdown
 from .model import Content, Document
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 MIN_PARALLEL = 32  # fewer uncached documents than this render in-process
 
@@ -79,9 +79,10 @@ def render_one(doc: Document, body: str, md: MarkdownIt, ctx: ContentContext) ->
     urls = RecordingUrls(ctx.urls_by_source)
     recording = ContentContext(ctx.baseurl, urls, ctx.site_math, ctx.mermaid_url)
     content, warnings = render_body(doc, body, md, recording)
-    # Plugin data (thousands of small objects per lecture) travels and stays encoded: cheaper
-    # to send back from a worker, and a 1000-lecture build holds a fraction of the memory.
-    content = replace(content, data=LazyData.wrap(content.data))
+    # Plugin data (thousands of small objects per lecture) and the HTML travel and stay
+    # encoded: cheaper to send back from a worker, and a 1000-lecture build holds a fraction
+    # of the memory.
+    content = replace(content, data=LazyData.wrap(content.data)).packed()
     return content, warnings, urls.looked_up()
 
 
@@ -90,6 +91,8 @@ _worker: dict[str, Any] = {}
 
 
 def _init_worker(ctx: ContentContext) -> None:
+    from .markdown import create_markdown
+
     gc.unfreeze()
     _worker["md"] = create_markdown()
     _worker["ctx"] = ctx
@@ -100,14 +103,16 @@ def _render_chunk(jobs: list[Job]) -> list[Rendered]:
     return [render_one(doc, body, md, ctx) for doc, body in jobs]
 
 
-def render_all(jobs: Sequence[Job], ctx: ContentContext, *, workers: int, md: MarkdownIt,
-               progress: Callable[[int], None] | None = None) -> list[Rendered]:
-    """Render ``jobs`` in order; on ``workers`` processes when there are enough of them."""
+def render_all(jobs: Sequence[Job], ctx: ContentContext, *, workers: int,
+               md: Callable[[], MarkdownIt], progress: Callable[[int], None] | None = None
+               ) -> list[Rendered]:
+    """Render ``jobs`` in order; on ``workers`` processes when there are enough of them.
+    ``md`` gives this process's MarkdownIt, made on first use."""
     workers = min(workers, max(1, len(jobs) // (MIN_PARALLEL // 2)))
     if workers <= 1 or len(jobs) < MIN_PARALLEL:
         results = []
         for doc, body in jobs:
-            results.append(render_one(doc, body, md, ctx))
+            results.append(render_one(doc, body, md(), ctx))
             if progress:
                 progress(len(results))
         return results

@@ -9,6 +9,7 @@ renders only what really changed (Lektor's idea, without its database).
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -22,6 +23,7 @@ from .errors import Diagnostic
 from .model import Entry, Site
 from .seo import seo_global
 from .views import PageView, SiteView, page_view, site_view, term_url
+from .write import Kept, Output, output_size
 
 ContextFactory = Callable[[], dict[str, Any]]
 
@@ -47,21 +49,22 @@ class RenderState:
     written is read back instead of rendered (the Lektor idea, without its database).
     """
 
-    outputs: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # output -> (key, bytes)
+    outputs: dict[str, tuple[str, Output]] = field(default_factory=dict)  # output -> (key, it)
     on_disk: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     out_dir: Path | None = None
-    reused_from_disk: set[str] = field(default_factory=set)
 
-    def _from_disk(self, page: PlannedPage) -> bytes | None:
+    def _from_disk(self, page: PlannedPage, *, read: bool) -> Output | None:
+        """The page as an earlier process left it in OUT, when its key is unchanged and the
+        file is exactly what was written: its bytes (``read``), or just that it is there."""
         recorded = self.on_disk.get(page.output)
         if recorded is None or recorded[0] != page.key or self.out_dir is None:
             return None
         path = self.out_dir / page.output
         try:
-            stat = path.stat()
+            stat = os.stat(path)
             if (stat.st_size, stat.st_mtime_ns) != (recorded[1], recorded[2]):
                 return None
-            return path.read_bytes()
+            return path.read_bytes() if read else Kept(stat.st_size)
         except OSError:
             return None
 
@@ -73,7 +76,7 @@ class RenderState:
                 stat = (out_dir / output).stat()
             except OSError:
                 continue
-            if stat.st_size == len(data):
+            if stat.st_size == output_size(data):
                 recorded[output] = (key, stat.st_size, stat.st_mtime_ns)
         return recorded
 
@@ -220,40 +223,60 @@ def plan_site(inputs: RenderInputs, generators: Iterable[PageGenerator], *,
     return planned, site_v
 
 
-def render_planned(planned: list[PlannedPage], env: jinja2.Environment, state: RenderState
-                   ) -> tuple[dict[str, bytes], list[Diagnostic], int]:
-    """Render what changed; reuse the rest. Returns outputs, problems, and how many rendered."""
-    outputs: dict[str, bytes] = {}
+def render_planned(planned: list[PlannedPage], env: jinja2.Environment, state: RenderState,
+                   stage: Callable[[str, bytes], Output] | None = None
+                   ) -> tuple[dict[str, Output], list[Diagnostic], int]:
+    """Render what changed; reuse the rest. Returns outputs, problems, and how many rendered.
+
+    ``stage`` (a build's :class:`Staging`) takes each rendered page instead of memory; pages
+    still in OUT from an earlier build are then not even read."""
+    outputs: dict[str, Output] = {}
     problems: list[Diagnostic] = []
     rendered = 0
-    new_state: dict[str, tuple[str, bytes]] = {}
-    state.reused_from_disk = set()
+    new_state: dict[str, tuple[str, Output]] = {}
     for page in planned:
         cached = state.outputs.get(page.output)
-        if cached is not None and cached[0] == page.key:
+        if cached is not None and cached[0] == page.key and isinstance(cached[1], bytes):
             outputs[page.output] = cached[1]
             new_state[page.output] = cached
             continue
-        on_disk = state._from_disk(page)
+        on_disk = state._from_disk(page, read=stage is None)
         if on_disk is not None:
             outputs[page.output] = on_disk
             new_state[page.output] = (page.key, on_disk)
-            state.reused_from_disk.add(page.output)
             continue
         try:
             html = env.get_template(page.template).render(page.context())
         except jinja2.TemplateError as exc:
-            where = getattr(exc, "filename", None) or page.template
-            line = getattr(exc, "lineno", None) or 0
+            where, line = _template_position(exc, page.template)
             problems.append(Diagnostic(_short(where), line, f"template error while rendering "
                                        f"{page.source or page.url}: {exc.message or exc}"))
             continue
-        data = html.encode("utf-8")
+        data: Output = html.encode("utf-8")
+        if stage is not None:
+            data = stage(page.output, data)
         outputs[page.output] = data
         new_state[page.output] = (page.key, data)
         rendered += 1
     state.outputs = new_state
     return outputs, problems, rendered
+
+
+def _template_position(exc: jinja2.TemplateError, template: str) -> tuple[str, int]:
+    """Where in which template an error happened. Syntax errors say so themselves; for errors
+    while rendering (an undefined variable) Jinja puts template frames, with the template's
+    own file and line, into the traceback: the innermost one is where it failed."""
+    where, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if where and line:
+        return where, line
+    found = (where or template, 0)
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".htm", ".xml", ".txt")) and os.path.isfile(name):
+            found = (name, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
 
 
 def _short(path: str) -> str:

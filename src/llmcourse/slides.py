@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from .markdown.plugins.slide_breaks import BREAK_ATTR, NOTES_ATTR
+from .model import SLIDE_BREAK_ATTR as BREAK_ATTR
+from .model import SLIDE_NOTES_ATTR as NOTES_ATTR
 from .render import PlannedPage, RenderInputs, fingerprint
 from .views import PageView, SiteView
 

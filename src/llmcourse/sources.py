@@ -4,11 +4,12 @@ binary data as an error. Thin wrapper over ``mojibake.decode_source``."""
 from __future__ import annotations
 
 from .errors import Diagnostic
-from .mojibake import looks_mojibake
 from .source_decoding import decode_source
 
 
 def decode(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
+    from .mojibake import looks_mojibake  # its model loads only when a file is parsed
+
     text, encoding, problem = decode_source(data)
     if problem or encoding is None:
         return None, [Diagnostic(rel, 1, problem or "cannot decode this file as text")]
@@ -24,6 +25,8 @@ def decode(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
 
 
 def _first_mojibake_line(text: str) -> int:
+    from .mojibake import looks_mojibake
+
     for number, line in enumerate(text.splitlines(), start=1):
         if looks_mojibake(line):
             return number

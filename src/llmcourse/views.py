@@ -15,8 +15,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .config import SiteConfig
-from .markdown.plugins.headings import Heading
-from .model import Entry, Site
+from .model import Content, Entry, Heading, Site
 from .permalink import slugify
 
 
@@ -41,14 +40,18 @@ class PageView:
     slides: bool
     source: str  # path relative to the site folder
     meta: Mapping[str, Any]  # every front-matter key, for page.meta.KEY
-    html: str  # the rendered body; templates use ``content``
+    rendered: Content  # the rendered body; templates use ``content``
     data: Mapping[str, Any]  # plugin results (references, ...)
 
     @property
+    def html(self) -> str:
+        return self.rendered.html
+
+    @property
     def content(self) -> Markup:
-        # made when a template asks: a Markup is a copy of the string, and a view exists for
-        # every document of every build (a 1000-lecture course held 140 MB of copies)
-        return Markup(self.html)
+        # made when a template asks: a view exists for every document of every build, and
+        # holding each body (unpacked, and again as Markup) took a 1000-lecture course 140 MB
+        return Markup(self.rendered.html)
 
     @property
     def is_lecture(self) -> bool:
@@ -71,7 +74,7 @@ def page_view(entry: Entry, site_math: bool) -> PageView:
         words=content.words, layout=doc.layout, image=doc.image,
         math=site_math if doc.math is None else doc.math, comments=doc.comments,
         slides=doc.slides, source=doc.source.rel, meta=doc.front_matter,
-        html=content.html, data=content.data,
+        rendered=content, data=content.data,
     )
 
 

@@ -1,7 +1,10 @@
 """Write stage: make OUT hold exactly the built files, touching only what changed.
 
-Everything is rendered in memory before this runs, so a build with errors never gets here and
-the previous OUT stays as it was. Each file is replaced atomically (write beside, then rename);
+Everything is rendered before this runs, so a build with errors never gets here and the
+previous OUT stays as it was. Pages are rendered into memory (the dev server) or, to keep a
+big course's build small, into a staging folder (:class:`Staging`) that the write stage
+empties into OUT or a failed build removes. Each file is replaced atomically (write beside,
+then rename);
 files of an earlier build that this build no longer produces are removed. OUT carries a marker
 file, and a non-empty folder without it is refused, so a mistyped ``-o`` never empties a folder
 that llmcourse did not make.
@@ -18,6 +21,82 @@ from pathlib import Path
 from .errors import UsageError
 
 MARKER = ".llmcourse-output"
+
+
+STAGING = ".llmcourse-staging"  # inside OUT: same file system, so a rename moves a page
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A page whose file in OUT already holds exactly its bytes: nothing to write."""
+
+    size: int
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A changed page, rendered into the staging folder: moved into OUT by the write stage."""
+
+    path: Path
+    size: int
+
+
+Output = bytes | Kept | Staged  # what the render stage hands to the write stage
+
+
+def output_size(output: Output) -> int:
+    return len(output) if isinstance(output, bytes) else output.size
+
+
+class Staging:
+    """Pages of an unfinished build, kept on disk rather than in memory: a 1000-lecture course
+    renders 170 MB of pages, and holding them until the write was most of a build's memory."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.folder = out_dir / STAGING
+        self._count = 0
+
+    def put(self, rel: str, data: bytes) -> Output:
+        """``rel``'s new bytes: compared with OUT at once, staged only when they differ."""
+        target = self.out_dir / rel
+        try:
+            if target.stat().st_size == len(data) and target.read_bytes() == data:
+                return Kept(len(data))
+        except OSError:
+            pass
+        if self._count == 0:
+            self.discard()  # what a crashed build may have left
+            self.folder.mkdir(parents=True)
+        path = self.folder / str(self._count)
+        self._count += 1
+        path.write_bytes(data)
+        return Staged(path, len(data))
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class OutputFiles(Mapping[str, bytes]):
+    """A finished build's outputs, read from OUT when asked (they are no longer in memory)."""
+
+    def __init__(self, out_dir: Path, rels: list[str]) -> None:
+        self.out_dir = out_dir
+        self._rels = rels
+
+    def __getitem__(self, rel: str) -> bytes:
+        if rel not in self._rels:
+            raise KeyError(rel)
+        return (self.out_dir / rel).read_bytes()
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._rels)
+
+    def __len__(self) -> int:
+        return len(self._rels)
+
+    def __contains__(self, rel: object) -> bool:
+        return rel in self._rels
 
 
 @dataclass(frozen=True)
@@ -42,10 +121,11 @@ def check_output_dir(site_dir: Path, out_dir: Path) -> None:
                          "remove it or choose another folder")
 
 
-def write_site(out_dir: Path, files: dict[str, bytes], copies: dict[str, Path],
-               keep: tuple[str, ...] = (), previous: Mapping[str, bytes] | None = None
+def write_site(out_dir: Path, files: Mapping[str, Output], copies: dict[str, Path],
+               keep: tuple[str, ...] = (), previous: Mapping[str, Output] | None = None
                ) -> WriteStats:
-    """``files``: output path -> bytes; ``copies``: output path -> source file.
+    """``files``: output path -> bytes (or a staged or kept page); ``copies``: output path ->
+    source file.
 
     ``keep`` lists output prefixes that another step owns (e.g. the search index).
     ``previous`` is what the same builder wrote last time: a page whose bytes are that very
@@ -57,8 +137,15 @@ def write_site(out_dir: Path, files: dict[str, bytes], copies: dict[str, Path],
     unchanged = 0
     files = {**files, MARKER: b""}
     for rel, data in sorted(files.items()):
-        if previous.get(rel) is data and (out_dir / rel).is_file():
+        if isinstance(data, Kept) or (previous.get(rel) is data and (out_dir / rel).is_file()):
             unchanged += 1
+        elif isinstance(data, Staged):
+            target = out_dir / rel
+            if target.is_dir():
+                shutil.rmtree(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(data.path, target)
+            written.append(rel)
         elif _write_bytes(out_dir / rel, data):
             written.append(rel)
         else:
@@ -68,6 +155,7 @@ def write_site(out_dir: Path, files: dict[str, bytes], copies: dict[str, Path],
             written.append(rel)
         else:
             unchanged += 1
+    shutil.rmtree(out_dir / STAGING, ignore_errors=True)
     removed = _remove_stale(out_dir, set(files) | set(copies), keep)
     return WriteStats(tuple(written), tuple(removed), unchanged)
 

@@ -10,7 +10,6 @@ build runs (MkDocs holds them because its writes are not atomic).
 from __future__ import annotations
 
 import gc
-
 import os
 import queue
 import secrets

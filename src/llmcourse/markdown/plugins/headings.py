@@ -9,21 +9,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from ...model import Heading
+
 _DROP_CATEGORIES = ("P", "S", "C", "Z")  # punctuation, symbols, control, separators
-
-
-@dataclass(frozen=True)
-class Heading:
-    level: int
-    id: str
-    text: str
-    line: int  # 0-based line in the Markdown body (token.map)
 
 
 def github_slug(text: str) -> str:

@@ -13,8 +13,9 @@ import re
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 
-BREAK_ATTR = "data-slide-break"
-NOTES_ATTR = "data-slide-notes"
+from ...model import SLIDE_BREAK_ATTR as BREAK_ATTR
+from ...model import SLIDE_NOTES_ATTR as NOTES_ATTR
+
 _NOTES = re.compile(r"^Notes?:\s*")
 
 
