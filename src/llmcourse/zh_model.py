@@ -39,7 +39,8 @@ _HAN_FLOOR = 1e-9  # a Han character wordfreq has never seen as a word on its ow
 # The character chain's smoothing (see ZhModel.transition_logp). Round values picked among a
 # handful (discount 1, 3, 10, 30; share 0, 0.05, 0.1, 0.2) on the measurement in
 # tests/test_mojibake.py, for want of a held-out Traditional Chinese text: the figure is
-# slightly optimistic. Settings near these give 24-27 errors, against 28 before.
+# slightly optimistic. Settings near these gave 24-27 errors, against 28 before; with the
+# run-start pairs and the linear document cache (mojibake.CACHE_LAMBDA), 18-22.
 _UNIT = 1e-8  # wordfreq's smallest recorded frequency: one "count"
 KN_DISCOUNT = 3.0 * _UNIT  # absolute discount on a within-word pair's frequency
 BOUNDARY_SHARE = 0.1  # weight of the word-boundary path (prev ends a word, ch starts one)
@@ -118,6 +119,20 @@ class ZhModel:
         pair_types = sum(preceders.values())
         self._continuation = {ch: n / pair_types for ch, n in preceders.items()}
         self._continuation_floor = 0.1 / pair_types
+        # The same for the first two characters of words: a Han character right after a
+        # non-Han one (or at the start of a line) starts a word, so the character after it is
+        # the second of that word or the first of the next; "對論" is frequent inside words
+        # (相對論) but no word starts with it, while 導論 is one.
+        initial_pairs: dict[str, float] = defaultdict(float)
+        for word, freq in freqs.items():
+            if len(word) > 1:
+                initial_pairs[word[:2]] += freq
+        self._initial_pairs = dict(initial_pairs)
+        self._initial_context: dict[str, float] = defaultdict(float)
+        self._initial_followers: dict[str, int] = defaultdict(int)
+        for pair, freq in initial_pairs.items():
+            self._initial_context[pair[0]] += freq
+            self._initial_followers[pair[0]] += 1
         # Words for the segmentation expert, with their proper prefixes so that the lattice
         # stops extending as soon as no word can follow.
         self._words = {w: math.log(f) for w, f in freqs.items() if f > 0}
@@ -153,7 +168,8 @@ class ZhModel:
             return math.log(1e-3)
         return math.log(_FALLBACK_FREQ)
 
-    def transition_logp(self, prev: str | None, ch: str | None) -> float:
+    def transition_logp(self, prev: str | None, ch: str | None,
+                        prev_starts_run: bool = False) -> float:
         """log P(ch | prev) in the character chain; None or a non-Han character is a boundary.
 
         Inside a run of Han characters, ``ch`` either continues the word ``prev`` is in, or a
@@ -165,6 +181,10 @@ class ZhModel:
         boundary path makes a frequent one-character word (對, 不) followed by anything about
         as likely as a real word (導論, 台大), which is what the word-segmentation expert
         already weighs.
+
+        When ``prev`` starts a run of Han characters (``prev_starts_run``), it starts a word, so
+        the within-word part is sharpened the same Kneser-Ney way by the pairs that begin
+        words, backing off to the bigram above.
         """
         prev_han = prev is not None and is_han(prev)
         ch_han = ch is not None and is_han(ch)
@@ -182,6 +202,10 @@ class ZhModel:
         continuation = self._continuation.get(b, self._continuation_floor)
         within = (max(self._pairs.get(a + b, 0.0) - KN_DISCOUNT, 0.0)
                   + KN_DISCOUNT * self._followers[a] * continuation) / context
+        initial = self._initial_context.get(a) if prev_starts_run else None
+        if initial:
+            within = (max(self._initial_pairs.get(a + b, 0.0) - KN_DISCOUNT, 0.0)
+                      + KN_DISCOUNT * self._initial_followers[a] * within) / initial
         p = (1 - BOUNDARY_SHARE) * within + BOUNDARY_SHARE * boundary
         return math.log(p or _HAN_FLOOR)
 
@@ -264,27 +288,78 @@ def rank_candidates(units: Sequence[Unit], model: ZhModel) -> list[list[tuple[st
 
 
 def _chain_scores(units: Sequence[Unit], model: ZhModel) -> list[list[float]]:
-    """Character chain over the line (max-product forward and backward passes)."""
+    """Character chain over the line (max-product forward and backward passes).
+
+    A state is a candidate plus whether it starts a run of Han characters (the candidate
+    before it is not Han), which :meth:`ZhModel.transition_logp` needs; a candidate's score
+    is the best of its states.
+    """
     n = len(units)
     if n == 0:
         return []
+    han = [[is_han(ch) for ch in u.candidates] for u in units]
+    states: list[list[tuple[int, bool]]] = []  # (candidate index, starts a Han run)
+    for i, unit in enumerate(units):
+        after_other = i == 0 or not all(han[i - 1])
+        after_han = i > 0 and any(han[i - 1])
+        row = []
+        for k in range(len(unit.candidates)):
+            if not han[i][k]:
+                row.append((k, False))
+                continue
+            if after_other:
+                row.append((k, True))
+            if after_han:
+                row.append((k, False))
+        states.append(row)
     emit = [[_emission(u, k, model) for k in range(len(u.candidates))] for u in units]
-    trans = model.transition_logp
-    fwd = [[trans(None, ch) + emit[0][k] for k, ch in enumerate(units[0].candidates)]]
+    memo: dict[tuple[str | None, bool, str | None], float] = {}
+
+    def trans(prev: str | None, starts: bool, ch: str | None) -> float:
+        key = (prev, starts, ch)
+        score = memo.get(key)
+        if score is None:
+            score = memo[key] = model.transition_logp(prev, ch, starts)
+        return score
+
+    def follows(i: int, j: int, starts: bool, k: int) -> bool:
+        """Whether candidate j of unit i-1 can precede state (k, starts) of unit i."""
+        return not han[i][k] or starts != han[i - 1][j]
+
+    fwd = [[trans(None, False, units[0].candidates[k]) + emit[0][k] for k, _ in states[0]]]
     for i in range(1, n):
-        prev = units[i - 1].candidates
-        fwd.append([
-            emit[i][k] + max(fwd[i - 1][j] + trans(p, ch) for j, p in enumerate(prev))
-            for k, ch in enumerate(units[i].candidates)
-        ])
-    bwd = [[trans(ch, None) for ch in units[-1].candidates]]
+        prev_cands, cands = units[i - 1].candidates, units[i].candidates
+        if len(states[i - 1]) == len(states[i]) == 1:
+            # One state each: the transition adds the same to every reading of the line, so
+            # leaving it out changes no candidate's standing (nor any margin).
+            fwd.append([fwd[i - 1][0] + emit[i][0]])
+            continue
+        row = []
+        for k, starts in states[i]:
+            ch = cands[k]
+            row.append(emit[i][k] + max(
+                f + trans(prev_cands[j], s, ch)
+                for (j, s), f in zip(states[i - 1], fwd[i - 1]) if follows(i, j, starts, k)))
+        fwd.append(row)
+    bwd = [[0.0] * len(row) for row in states]
+    bwd[n - 1] = [trans(units[n - 1].candidates[k], s, None) for k, s in states[n - 1]]
     for i in range(n - 2, -1, -1):
-        nxt, after = units[i + 1].candidates, bwd[0]
-        bwd.insert(0, [
-            max(trans(ch, q) + emit[i + 1][j] + after[j] for j, q in enumerate(nxt))
-            for ch in units[i].candidates
-        ])
-    return [[f + b for f, b in zip(fwd[i], bwd[i])] for i in range(n)]
+        cands, next_cands = units[i].candidates, units[i + 1].candidates
+        if len(states[i]) == len(states[i + 1]) == 1:
+            bwd[i] = [emit[i + 1][0] + bwd[i + 1][0]]
+            continue
+        bwd[i] = [
+            max(trans(cands[k], s, next_cands[m]) + emit[i + 1][m] + b
+                for (m, t), b in zip(states[i + 1], bwd[i + 1]) if follows(i + 1, k, t, m))
+            for k, s in states[i]
+        ]
+    scores = []
+    for i in range(n):
+        best = [-math.inf] * len(units[i].candidates)
+        for (k, _), f, b in zip(states[i], fwd[i], bwd[i]):
+            best[k] = max(best[k], f + b)
+        scores.append(best)
+    return scores
 
 
 def _emission(unit: Unit, k: int, model: ZhModel) -> float:
@@ -322,7 +397,11 @@ def _word_scores(units: Sequence[Unit], model: ZhModel) -> list[dict[str, float]
 
 
 def _word_edges(units: Sequence[Unit], model: ZhModel) -> list[tuple[int, int, str, float]]:
-    """(start, end, characters, log-score) for every single character and dictionary word."""
+    """(start, end, characters, log-score) for every single character and dictionary word.
+
+    Words are matched through their Simplified keys, so a word is only offered in one script:
+    遊 + 戏 matches the key of 游戏 but is neither 遊戲 nor 游戏, and nobody writes it.
+    """
     edges = []
     for i, unit in enumerate(units):
         partial = []
@@ -331,23 +410,35 @@ def _word_edges(units: Sequence[Unit], model: ZhModel) -> list[tuple[int, int, s
             edges.append((i, i + 1, ch, 0.0 if fixed_other else model.token_logp(ch) + prior))
             key = model.key(ch)
             if is_han(ch) and model.is_prefix(key):
-                partial.append((ch, key, prior))
+                partial.append((ch, key, prior, _script_of(ch)))
         end = i + 1
         while partial and end < len(units) and end - i < MAX_WORD:
             grown = []
-            for text, key, prior in partial:
+            for text, key, prior, script in partial:
                 for ch, ch_prior in zip(units[end].candidates, units[end].priors):
                     if not is_han(ch):
+                        continue
+                    ch_script = _script_of(ch)
+                    if script and ch_script and ch_script != script:
                         continue
                     new_key = key + model.key(ch)
                     logp = model.word_logp(new_key)
                     if logp is not None:
                         edges.append((i, end + 1, text + ch, logp + prior + ch_prior))
                     if model.is_prefix(new_key):
-                        grown.append((text + ch, new_key, prior + ch_prior))
+                        grown.append((text + ch, new_key, prior + ch_prior, script or ch_script))
             partial = grown
             end += 1
     return edges
+
+
+@cache
+def _script_of(ch: str) -> str:
+    """'big5' for a Traditional-only character, 'gb' for a Simplified-only one, else ''."""
+    in_big5, in_gb = _encodes(ch, "cp950"), _encodes(ch, "gb2312")
+    if in_big5 == in_gb:
+        return ""
+    return "big5" if in_big5 else "gb"
 
 
 def category_ok(ch: str) -> bool:
