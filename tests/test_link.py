@@ -11,7 +11,7 @@ def entry(name: str, *, order: float | None = None, day: int = 1, tags: tuple[st
           kind: str = "lecture") -> Entry:
     source = SourceFile(Path(f"/c/{name}.md"), f"content/{name}.md", f"{name}.md")
     doc = Document(source=source, kind=kind, title=name, url=f"/{name}/",
-                   output=f"{name}/index.html", layout="post", body="", body_line=1,
+                   output=f"{name}/index.html", layout="post", stored_body="", body_line=1,
                    source_hash=name, date=datetime(2025, 1, day, tzinfo=timezone.utc),
                    order=order, tags=tags, categories=("Lecture",))
     return Entry(doc, Content("", (), "", 0, 1))

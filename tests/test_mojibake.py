@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import SEEDS
 
 from llmcourse.commands.fix_encoding import command
 from llmcourse.mojibake import (
@@ -16,7 +17,6 @@ from llmcourse.mojibake import (
 )
 from llmcourse.zh_model import Unit, _word_edges, is_han, load_model
 
-SEEDS = Path("/work/shared/seeds")
 FIXTURES = Path(__file__).parent / "fixtures" / "mojibake"
 
 # What 003/004 show: UTF-8 decoded as Windows-1254 (0xF0 became "ğ", and 0x8E/0x9E vanished

@@ -185,7 +185,7 @@ class Builder:
                 parsed[rel] = _Parsed(stamps[rel], None, notes)
                 continue
             document, problems = parse_document(source, text, config, digest)
-            self._store().put(key, (document, notes + problems))
+            self._store().put(key, (document.packed() if document else None, notes + problems))
             parsed[rel] = _Parsed(stamps[rel], document, notes + problems, key)
         return parsed
 

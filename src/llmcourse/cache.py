@@ -30,7 +30,7 @@ from . import __version__
 
 CACHE_DIR = ".llmcourse-cache"
 _DB_NAME = "cache.sqlite"
-_FORMAT = "3"  # bump when the layout of the table or of a value changes
+_FORMAT = "4"  # bump when the layout of the table or of a value changes
 _KEEP_GENERATIONS = 3  # entries unused for this many successful builds are pruned
 
 
@@ -263,9 +263,14 @@ class _SafeUnpickler(pickle.Unpickler):
             return super().find_class(module, name)
         if module == "llmcourse" or module.startswith("llmcourse."):
             found = super().find_class(module, name)
-            if isinstance(found, type) and dataclasses.is_dataclass(found):
+            if isinstance(found, type) and (dataclasses.is_dataclass(found)
+                                            or _is_named_tuple(found)):
                 return found
         raise pickle.UnpicklingError(f"refusing {module}.{name} in a cache entry")
+
+
+def _is_named_tuple(cls: type) -> bool:
+    return issubclass(cls, tuple) and hasattr(cls, "_fields")
 
 
 def _remove_db(path: Path) -> None:

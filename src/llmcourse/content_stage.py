@@ -22,8 +22,7 @@ from .liquid import (
     JekyllLiquid,
     LiquidContext,
     create_liquid_environment,
-    has_liquid,
-    render_liquid_span,
+    render_span,
 )
 from .model import Content, Document, Entry, SourceFile
 from .parallel import default_jobs, render_all
@@ -141,14 +140,15 @@ class ContentStage:
                 memo[doc.source.rel] = known
                 outputs[doc.source.rel] = known[2]
                 continue
-            if not has_liquid(doc.body):
+            span = doc.liquid
+            if span is None:
                 outputs[doc.source.rel] = None
                 memo[doc.source.rel] = (doc, "", None)  # "": needs no Liquid context
                 continue
             try:
-                outputs[doc.source.rel] = output = render_liquid_span(
-                    liquid, doc.body, path=doc.source.rel, line_offset=doc.body_line,
-                    page=page_variables(doc))
+                rendered = render_span(liquid, span, path=doc.source.rel,
+                                       page=page_variables(doc))
+                outputs[doc.source.rel] = output = (span.start, span.end, rendered)
                 memo[doc.source.rel] = (doc, liquid_key, output)
             except ContentError as exc:
                 problems.append(exc.diagnostic)

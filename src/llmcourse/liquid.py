@@ -8,7 +8,6 @@ problem into a :class:`ContentError` located in the source file. The Jekyll tags
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,8 @@ from liquid.exceptions import LiquidError
 from liquid.token import Token
 
 from llmcourse.errors import ContentError
+from llmcourse.model import LiquidSpan
+from llmcourse.parse import liquid_span
 from llmcourse.liquid_filters import FILTERS
 from llmcourse.liquid_tags import TAGS, JekyllError, _include_error, describe_error, find_include
 
@@ -88,26 +89,21 @@ def render_liquid(
     env: JekyllLiquid, text: str, *, path: str, line_offset: int, page: Mapping[str, Any]
 ) -> str:
     """Render ``text`` (a body starting at file line ``line_offset``) or raise ContentError."""
-    if not has_liquid(text):
+    span = liquid_span(text, line_offset)
+    if span is None:
         return text  # most lectures: no Liquid, no parsing
-    start, end, rendered = render_liquid_span(env, text, path=path, line_offset=line_offset,
-                                              page=page)
-    return text[:start] + rendered + text[end:]
+    return text[:span.start] + render_span(env, span, path=path, page=page) + text[span.end:]
 
 
-def render_liquid_span(
-    env: JekyllLiquid, text: str, *, path: str, line_offset: int, page: Mapping[str, Any]
-) -> tuple[int, int, str]:
-    """``(start, end, output)``: the Liquid of ``text`` (which has tags) is ``text[start:end]``
-    and renders to ``output``; the text around it renders to itself. (So a body after Liquid
-    is known from its source and this small output: the content stage's cache key.)"""
-    start, end = _liquid_span(text)
-    line_offset += text.count("\n", 0, start)
-    source = text[start:end]
+def render_span(env: JekyllLiquid, span: LiquidSpan, *, path: str, page: Mapping[str, Any]
+                ) -> str:
+    """What a body's Liquid span renders to (the text around it renders to itself), or
+    ContentError located in the file."""
+    source = span.source
     try:
         same_everywhere = env.span_outputs.get(source)
         if same_everywhere is not None:
-            return start, end, same_everywhere
+            return same_everywhere
         template = env.spans.get(source)
         if template is None:
             template = env.spans[source] = env.from_string(source, path=path)
@@ -116,34 +112,14 @@ def render_liquid_span(
             # output statements that never name ``page`` see only the site, the same for
             # every document of this build: a course footer renders once, not 1000 times
             env.span_outputs[source] = rendered
-        return start, end, rendered
+        return rendered
     except LiquidError as err:
         line, message, hint = describe_error(env, err, source)
         if message == "unexpected liquid parsing error" and err.__cause__ is not None:
             message += f": {err.__cause__}"
-        raise ContentError(path, line_offset + line - 1 if line else 0, message, hint) from None
+        raise ContentError(path, span.line + line - 1 if line else 0, message, hint) from None
     except RecursionError:
         message = "Liquid recursion too deep (an include including itself?)"
         raise ContentError(path, 0, message) from None
 
 
-def has_liquid(text: str) -> bool:
-    return _TAG_START.search(text) is not None
-
-
-def _liquid_span(text: str) -> tuple[int, int]:
-    """[start, end) covering every tag; widened over the whitespace next to it, which
-    whitespace control (``{%-``, ``-}}``) may strip."""
-    start = _TAG_START.search(text).start()  # type: ignore[union-attr] (the caller checked)
-    end = text.rfind("}")  # the last "}}" or "%}": one backward scan, not two full ones
-    while end > start and text[end - 1] not in "}%":
-        end = text.rfind("}", 0, end)
-    end = end + 1 if end > start + 1 else len(text)
-    while start > 0 and text[start - 1].isspace():
-        start -= 1
-    while end < len(text) and text[end].isspace():
-        end += 1
-    return start, end
-
-
-_TAG_START = re.compile(r"\{[{%]")

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Kind = Literal["lecture", "page"]
 
@@ -29,6 +29,17 @@ class SourceFile:
 
 
 @dataclass(frozen=True)
+class LiquidSpan:
+    """The part of a body that is Liquid: from its first tag to its last (the text around it
+    renders to itself). Found when the file is parsed, so later builds need not scan it."""
+
+    start: int
+    end: int
+    line: int  # file line where the span starts
+    source: str  # body[start:end]
+
+
+@dataclass(frozen=True)
 class Document:
     """One Markdown file after its front matter is parsed and its URL is known."""
 
@@ -38,7 +49,10 @@ class Document:
     url: str  # without baseurl, starts with "/"
     output: str  # file under OUT: "lectures/LLM/index.html"
     layout: str
-    body: str  # Markdown after the front matter (Liquid not yet rendered)
+    # Markdown after the front matter (Liquid not yet rendered), or its UTF-8 when the
+    # document came from the cache: decoded only when read (see ``body``), since a warm
+    # build of 1000 lectures reads none of them
+    stored_body: str | bytes
     body_line: int  # file line of the body's first line
     source_hash: str  # sha256 of the file's bytes: the cache key of everything derived
     date: datetime | None = None
@@ -57,6 +71,18 @@ class Document:
     redirect_to: str = ""
     front_matter: Mapping[str, Any] = field(default_factory=dict)  # every key, for page.KEY
     key_lines: Mapping[str, int] = field(default_factory=dict)
+    liquid: LiquidSpan | None = None  # where the body's Liquid is; None: it has none
+
+    @property
+    def body(self) -> str:
+        stored = self.stored_body
+        return stored if isinstance(stored, str) else stored.decode("utf-8", "surrogatepass")
+
+    def packed(self) -> Document:
+        """This document with its body as UTF-8 bytes, to be kept in the cache."""
+        if isinstance(self.stored_body, bytes):
+            return self
+        return replace(self, stored_body=self.stored_body.encode("utf-8", "surrogatepass"))
 
     @property
     def is_lecture(self) -> bool:
@@ -71,9 +97,9 @@ class Document:
                 self.categories, self.tags, self.description, self.order, self.draft, self.image)
 
 
-@dataclass(frozen=True)
-class Heading:
-    """One heading of a rendered body: its table-of-contents entry."""
+class Heading(NamedTuple):
+    """One heading of a rendered body: its table-of-contents entry. (A named tuple: a cached
+    lecture has dozens, and tuples load from the cache several times faster.)"""
 
     level: int
     id: str

@@ -15,7 +15,7 @@ from typing import Any
 from .config import SiteConfig
 from .errors import ContentError, Diagnostic
 from .frontmatter import as_string_list, parse_date, split_front_matter
-from .model import Document, SourceFile
+from .model import Document, LiquidSpan, SourceFile
 from .permalink import expand, url_to_output
 
 # Jekyll's post file name: YYYY-MM-DD-title, one-digit month and day allowed.
@@ -87,7 +87,7 @@ def parse_document(source: SourceFile, text: str, config: SiteConfig, digest: st
         return None, problems
     return Document(
         source=source, kind=kind, title=title, url=url, output=output, layout=layout,
-        body=raw.body, body_line=raw.body_line, source_hash=digest, date=date, slug=slug,
+        stored_body=raw.body, body_line=raw.body_line, source_hash=digest, date=date, slug=slug,
         categories=categories, tags=tags, authors=authors,
         description=str(fm.get("description") or ""), math=math,
         comments=bool(flags["comments"]), order=order, image=str(fm.get("image") or ""),
@@ -95,8 +95,29 @@ def parse_document(source: SourceFile, text: str, config: SiteConfig, digest: st
         slides=flags["slides"] is not False,
         redirect_from=as_string_list(fm.get("redirect_from")),
         redirect_to=str(fm.get("redirect_to") or ""),
-        front_matter=fm, key_lines=raw.key_lines,
+        front_matter=fm, key_lines=raw.key_lines, liquid=liquid_span(raw.body, raw.body_line),
     ), []
+
+
+def liquid_span(body: str, body_line: int) -> LiquidSpan | None:
+    """The span of ``body`` from its first Liquid tag to its last, widened over the
+    whitespace next to it (which whitespace control, ``{%-`` and ``-}}``, may strip)."""
+    first = _TAG_START.search(body)
+    if first is None:
+        return None
+    start = first.start()
+    end = body.rfind("}")  # the last "}}" or "%}": one backward scan
+    while end > start and body[end - 1] not in "}%":
+        end = body.rfind("}", 0, end)
+    end = end + 1 if end > start + 1 else len(body)
+    while start > 0 and body[start - 1].isspace():
+        start -= 1
+    while end < len(body) and body[end].isspace():
+        end += 1
+    return LiquidSpan(start, end, body_line + body.count("\n", 0, start), body[start:end])
+
+
+_TAG_START = re.compile(r"\{[{%]")
 
 
 def _title(fm: Mapping[str, Any], body: str, slug: str) -> str:

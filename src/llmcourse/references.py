@@ -10,8 +10,10 @@ heading) it appears in, into ``env["references"]`` -> ``page.data["references"]`
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -243,12 +245,15 @@ _HOSTS = (
 )
 
 
+_URL_TEXT = re.compile(r"^(https?://|www\.)\S+$")
+
+
 def is_title(text: str, href: str) -> bool:
     """Link text worth showing: not the URL itself, not a generic word."""
     text = text.strip()
     if not text or text.casefold() in _GENERIC_TITLES:
         return False
-    return not (text == href or re.match(r"^(https?://|www\.)\S+$", text))
+    return not (text == href or _URL_TEXT.match(text))
 
 
 def best_title(titles: Iterable[str], ref: RefKey) -> str:
@@ -290,18 +295,23 @@ def embedded_titles(html: str) -> list[tuple[str, str]]:
     return found
 
 
-def page_references(links: Iterable[tuple[str, str, int]], headings: Sequence[Any]
+def page_references(links: Iterable[tuple[str, str, int]], headings: Sequence[Any], *,
+                    classify_url: Callable[[str], RefKey | None] = classify
                     ) -> tuple[PageReference, ...]:
     """(href, text, body line) of every link of a document -> what it cites, sorted by kind
-    then key; each reference with every section it appears in (in document order)."""
+    then key; each reference with every section it appears in (in document order).
+    ``classify_url``: ``classify`` or an equivalent (cached) function."""
     headings = sorted(headings, key=lambda h: h.line)
+    heading_lines = [heading.line for heading in headings]
     titles: dict[RefKey, set[str]] = {}
     places: dict[RefKey, dict[str, Citation]] = {}
     for href, text, line in sorted(links, key=lambda link: link[2]):
-        ref = classify(href)
+        ref = classify_url(href)
         if ref is None:
             continue
-        section, section_title = section_at(headings, line)
+        # section_at(headings, line): the last heading at or before the line
+        at = bisect.bisect_right(heading_lines, line)
+        section, section_title = (headings[at - 1].id, headings[at - 1].text) if at else ("", "")
         found = titles.setdefault(ref, set())
         if is_title(text, href):
             found.add(" ".join(text.split()))
@@ -310,9 +320,27 @@ def page_references(links: Iterable[tuple[str, str, int]], headings: Sequence[An
                  for ref in sorted(titles, key=lambda r: (KIND_ORDER[r.kind], r.key)))
 
 
+# Every host ``classify`` knows contains one of these (lower-cased); a URL without any of them
+# (and without the tab/newline characters urlsplit deletes) cannot be a reference.
+_HOST_HINTS = ("arxiv.org", "github", "huggingface.co", "hf.co", "kaggle.com",
+               "colab.research.google.com", "youtu")
+
+
+def _may_cite(href: str) -> bool:
+    lower = href.lower()
+    return (any(hint in lower for hint in _HOST_HINTS)
+            or "\t" in href or "\n" in href or "\r" in href)
+
+
 def references_plugin(md: MarkdownIt) -> None:
     """Store ``env["references"]`` from ``env["links"]``, ``env["images"]`` (embeds) and the
     table of contents. Register after the links and headings plugins."""
+
+    # Pure function of the URL; lectures (and every re-render in ``serve``) repeat their
+    # links. One cache per MarkdownIt, like normalizeLink's.
+    @functools.lru_cache(maxsize=4096)
+    def classify_url(href: str) -> RefKey | None:
+        return classify(href) if _may_cite(href) else None
 
     def collect(state: StateCore) -> None:
         env = state.env
@@ -320,12 +348,12 @@ def references_plugin(md: MarkdownIt) -> None:
         # Embeds are recorded as images; only a video counts as a citation there (an image
         # hosted on GitHub is not a citation of the repository).
         links += [(src, alt, line) for src, alt, line in env.get("images", ())
-                  if (ref := classify(src)) is not None and ref.kind == "video"]
+                  if (ref := classify_url(src)) is not None and ref.kind == "video"]
         for token in state.tokens:
             if token.type == "html_block" and "<iframe" in token.content.lower():
                 line = token.map[0] if token.map else 0
                 links += [(src, title, line) for src, title in embedded_titles(token.content)]
-        env["references"] = page_references(links, env.get("toc", ()))
+        env["references"] = page_references(links, env.get("toc", ()), classify_url=classify_url)
 
     md.core.ruler.push("references", collect)
 

@@ -192,17 +192,21 @@ def _copy_file(source: Path, target: Path) -> bool:
 
 def _remove_stale(out_dir: Path, expected: set[str], keep: tuple[str, ...]) -> list[str]:
     removed = []
-    for root, dirs, names in os.walk(out_dir, topdown=False):
-        root_path = Path(root)
+    top = str(out_dir)
+    for root, dirs, names in os.walk(top, topdown=False):
+        # relative paths by string: pathlib's relative_to() for each of thousands of files
+        # was most of a warm build's write stage
+        prefix = root[len(top) + 1:].replace(os.sep, "/")
+        prefix = prefix + "/" if prefix else ""
         for name in names:
-            rel = (root_path / name).relative_to(out_dir).as_posix()
+            rel = prefix + name
             if rel not in expected and not rel.startswith(keep):
-                (root_path / name).unlink()
+                os.unlink(os.path.join(root, name))
                 removed.append(rel)
         for name in dirs:
-            folder = root_path / name
-            if folder.is_symlink():
+            folder = os.path.join(root, name)
+            if os.path.islink(folder):
                 continue
-            if not any(folder.iterdir()):
-                folder.rmdir()
+            if not os.listdir(folder):
+                os.rmdir(folder)
     return sorted(removed)

@@ -16,6 +16,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from ..references import references_plugin
+from .fast import plain_url_shortcut, shortcuts_apply, speed_up
 from .highlight import highlight_code
 from .plugins.headings import Heading, headings_plugin
 from .plugins.kramdown import kramdown_plugin
@@ -32,9 +33,12 @@ class RenderedMarkdown:
     data: dict[str, Any] = field(default_factory=dict)  # what plugins left for later stages
 
 
-def create_markdown(*, media: bool = True) -> MarkdownIt:
+def create_markdown(*, media: bool = True, fast: bool = True) -> MarkdownIt:
     """``media=False`` leaves out the lecture-media plugins (embeds, image attributes,
-    galleries, math...), for tests of other plugins that compare exact HTML."""
+    galleries, math...), for tests of other plugins that compare exact HTML. ``fast=False``
+    leaves markdown-it's rules and helpers as the plugins registered them, without the
+    shortcuts of ``fast.py`` (same output, slower: tests compare the two)."""
+    fast = fast and shortcuts_apply()  # only with the releases they were proven against
     md = MarkdownIt("gfm-like", {"html": True, "linkify": True, "typographer": False,
                                  "highlight": highlight_code})
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin)
@@ -47,10 +51,13 @@ def create_markdown(*, media: bool = True) -> MarkdownIt:
         md.use(media_plugin)  # videos, images, galleries, math, diagrams, callouts
     # Pure functions of the URL, ~10 % of rendering time (mdurl parses and re-encodes every
     # link); lectures repeat their links, and a cache per MarkdownIt keeps no global state.
-    md.normalizeLink = functools.lru_cache(maxsize=4096)(md.normalizeLink)  # type: ignore
+    # Plain http(s) URLs, already in normal form, skip mdurl altogether (see fast.py).
+    normalize_link = plain_url_shortcut(md.normalizeLink) if fast else md.normalizeLink
+    md.normalizeLink = functools.lru_cache(maxsize=4096)(normalize_link)  # type: ignore
     md.normalizeLinkText = functools.lru_cache(maxsize=4096)(md.normalizeLinkText)  # type: ignore
     md.validateLink = functools.lru_cache(maxsize=4096)(md.validateLink)  # type: ignore
-    return md
+    # Last: it configures the rules every plugin registered.
+    return speed_up(md) if fast else md
 
 
 def render_markdown(md: MarkdownIt, text: str, *, env: dict[str, Any] | None = None) -> RenderedMarkdown:

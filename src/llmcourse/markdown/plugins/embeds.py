@@ -112,25 +112,31 @@ def _bare_video(tokens: list[Token], index: int) -> YouTubeVideo | None:
 def embeds_plugin(md: MarkdownIt) -> None:
     def rule(state: StateCore) -> None:
         tokens = state.tokens
-        out: list[Token] = []
-        index = 0
-        while index < len(tokens):
+        out: list[Token] | None = None  # a new token list only once a paragraph is replaced
+        index, end = 0, len(tokens)
+        while index < end:
             token = tokens[index]
-            if token.type == "html_block" and _needs_rewrite(token.content):
-                token.content = rewrite_embeds(token.content)
-            elif token.type == "inline" and token.children and "<" in token.content:
+            kind = token.type
+            if kind == "html_block":
                 if _needs_rewrite(token.content):
+                    token.content = rewrite_embeds(token.content)
+            elif kind == "inline":
+                if token.children and "<" in token.content and _needs_rewrite(token.content):
                     token.children = _rewrite_inline(token.children)
-            elif token.type == "paragraph_open" and "youtu" in tokens[index + 1].content:
+            elif kind == "paragraph_open" and "youtu" in tokens[index + 1].content:
                 video = _bare_video(tokens, index)
                 if video is not None:
                     block = Token("html_block", "", 0, map=token.map, block=True)
                     block.content = f'<p class="yt-block">{light_embed(video)}</p>\n'
+                    if out is None:
+                        out = tokens[:index]
                     out.append(block)
                     index += 3
                     continue
-            out.append(token)
+            if out is not None:
+                out.append(token)
             index += 1
-        state.tokens = out
+        if out is not None:
+            state.tokens = out
 
     md.core.ruler.push("media_embeds", rule)

@@ -99,36 +99,44 @@ def gallery_plugin(md: MarkdownIt) -> None:
 
     def rule(state: StateCore) -> None:
         tokens, env = state.tokens, state.env
-        out: list[Token] = []
+        out: list[Token] | None = None  # a new token list only once something is replaced
         index = 0
         while index < len(tokens):
             token = tokens[index]
-            if token.type == "html_block" and "<table" in token.content[:20].lower():
-                gallery = table_gallery(token.content)
-                if gallery is not None:
-                    token.content = gallery
-            elif token.type == "container_gallery_open":
+            kind = token.type
+            replacement: Token | None = None
+            if kind == "html_block":
+                if "<table" in token.content[:20].lower():
+                    gallery = table_gallery(token.content)
+                    if gallery is not None:
+                        token.content = gallery
+            elif kind == "container_gallery_open":
                 end = _matching_close(tokens, index)
                 inner = tokens[index + 1:end]
                 images = _container_images(inner)
                 if images is not None:
-                    out.append(_gallery([item(i, env) for i in images], token.map))
-                    index = end + 1
-                    continue
-            elif token.type == "paragraph_open" and not token.hidden:
+                    replacement = _gallery([item(i, env) for i in images], token.map)
+                    next_index = end + 1
+            elif kind == "paragraph_open" and not token.hidden:
                 run, end = _image_run(tokens, index)
                 if len(run) >= 2:
-                    out.append(_gallery([item(i, env) for i in run], token.map))
-                    index = end
-                    continue
-                if len(run) == 1 and run[0].attrGet("title"):
-                    out.append(_figure(render_image(run[0], env),
-                                       str(run[0].attrGet("title")), token.map))
-                    index = end
-                    continue
-            out.append(token)
+                    replacement = _gallery([item(i, env) for i in run], token.map)
+                    next_index = end
+                elif len(run) == 1 and run[0].attrGet("title"):
+                    replacement = _figure(render_image(run[0], env),
+                                          str(run[0].attrGet("title")), token.map)
+                    next_index = end
+            if replacement is not None:
+                if out is None:
+                    out = tokens[:index]
+                out.append(replacement)
+                index = next_index
+                continue
+            if out is not None:
+                out.append(token)
             index += 1
-        state.tokens = out
+        if out is not None:
+            state.tokens = out
 
     md.core.ruler.push("media_gallery", rule)
 

@@ -19,20 +19,32 @@ from ...model import Heading
 _DROP_CATEGORIES = ("P", "S", "C", "Z")  # punctuation, symbols, control, separators
 
 
+def _slug_char(char: str) -> str | None:
+    """What GitHub keeps of one (lower-cased) character: itself, '-', or None (dropped)."""
+    if char == " " or char == "-":
+        return "-"
+    if char == "_" or char.isalnum():
+        return char
+    category = unicodedata.category(char)
+    # marks and connector punctuation stay, like everything outside the dropped categories
+    if category.startswith("M") or category == "Pc" or not category.startswith(_DROP_CATEGORIES):
+        return char
+    return None
+
+
+class _SlugTable(dict):  # type: ignore[type-arg]
+    """``str.translate`` table built as characters are met: code point -> kept text/None."""
+
+    def __missing__(self, code: int) -> str | None:
+        self[code] = mapped = _slug_char(chr(code))
+        return mapped
+
+
+_SLUG_TABLE = _SlugTable()
+
+
 def github_slug(text: str) -> str:
-    out = []
-    for char in text.lower():
-        if char == " " or char == "-":
-            out.append("-")
-        elif char == "_" or char.isalnum():
-            out.append(char)
-        else:
-            category = unicodedata.category(char)
-            if category.startswith("M") or category == "Pc":
-                out.append(char)
-            elif not category.startswith(_DROP_CATEGORIES):
-                out.append(char)
-    return "".join(out)
+    return text.lower().translate(_SLUG_TABLE)
 
 
 def unique_slug(slug: str, seen: dict[str, int]) -> str:

@@ -101,39 +101,51 @@ def _tiff_link(token: Token) -> list[Token]:
     return [link_open, text, Token("link_close", "a", -1)]
 
 
+def _fix_html(html: str, before: bool, env: dict[str, Any],
+              warnings: list[tuple[int, str]], line: int) -> str:
+    """Every ``<img>`` of raw HTML fixed; warnings at ``line``."""
+    def warn(message: str) -> None:
+        warnings.append((line, message))
+    return _IMG.sub(lambda match: _fix_html_img(match.group(0), before, env, warn), html)
+
+
 def _image_rules(before: bool) -> Callable[[StateCore], None]:
     def rule(state: StateCore) -> None:
         env = state.env
         warnings: list[tuple[int, str]] = env.setdefault("warnings", [])
         for block in state.tokens:
-            line = block.map[0] if block.map else 0
-
-            def warn(message: str) -> None:
-                warnings.append((line, message))  # noqa: B023
-
-            def fix(html: str) -> str:
-                return _IMG.sub(lambda m: _fix_html_img(m.group(0), before, env, warn), html)
-
-            if block.type == "html_block":
-                if "<img" in block.content or "<IMG" in block.content:
-                    block.content = fix(block.content)
+            kind = block.type
+            if kind == "html_block":
+                content = block.content
+                if "<img" in content or "<IMG" in content:
+                    line = block.map[0] if block.map else 0
+                    block.content = _fix_html(content, before, env, warnings, line)
                 continue
-            if block.type != "inline" or not block.children:
+            if kind != "inline" or not block.children:
                 continue
-            children: list[Token] = []
-            for token in block.children:
-                if token.type == "html_inline" and token.content[:4].lower() == "<img":
-                    token.content = fix(token.content)
-                elif token.type == "image":
+            children = block.children
+            replaced: list[Token] | None = None  # a new list only when a TIFF is replaced
+            for index, token in enumerate(children):
+                kind = token.type
+                if kind == "image":
                     if before and is_unviewable(str(token.attrGet("src") or "")):
-                        warn(f"browsers cannot show the image format of "
-                             f"'{_file_name(str(token.attrGet('src')))}': shown as a link "
-                             "(convert it to PNG or JPEG)")
-                        children.extend(_tiff_link(token))
+                        line = block.map[0] if block.map else 0
+                        name = _file_name(str(token.attrGet("src")))
+                        message = (f"browsers cannot show the image format of '{name}': "
+                                   "shown as a link (convert it to PNG or JPEG)")
+                        warnings.append((line, message))
+                        if replaced is None:
+                            replaced = children[:index]
+                        replaced.extend(_tiff_link(token))
                         continue
                     _fix_image_token(token, before, env)
-                children.append(token)
-            block.children = children
+                elif kind == "html_inline" and token.content[:4].lower() == "<img":
+                    line = block.map[0] if block.map else 0
+                    token.content = _fix_html(token.content, before, env, warnings, line)
+                if replaced is not None:
+                    replaced.append(token)
+            if replaced is not None:
+                block.children = replaced
     return rule
 
 

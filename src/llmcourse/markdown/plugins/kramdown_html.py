@@ -168,6 +168,9 @@ def kramdown_html_block(state: StateBlock, startLine: int, endLine: int, silent:
     return True
 
 
+kramdown_html_block.first_chars = "<"  # type: ignore[attr-defined]  # see markdown/fast.py
+
+
 def kramdown_html_plugin(md: MarkdownIt) -> None:
     """Replace markdown-it's ``html_block`` rule (same name, same interruptible rules)."""
     md.block.ruler.at("html_block", kramdown_html_block,

@@ -145,5 +145,8 @@ def kramdown_link(state: StateInline, silent: bool) -> bool:
     return True
 
 
+kramdown_link.first_chars = "[!"  # type: ignore[attr-defined]  # see markdown/fast.py
+
+
 def kramdown_links_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("link", "kramdown_link", kramdown_link)

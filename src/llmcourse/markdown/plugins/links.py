@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
@@ -57,9 +57,13 @@ def _inline_text(children: list[Token], start: int) -> str:
 def links_plugin(md: MarkdownIt) -> None:
     def rewrite(state: StateCore) -> None:
         env = state.env
-        resolve: Callable[[str], str] = lambda url: resolve_url(
-            url, baseurl=env.get("baseurl", ""), dir_url=env.get("dir_url", "/"),
-            urls_by_source=env.get("urls_by_source", {}))
+        baseurl, dir_url = env.get("baseurl", ""), env.get("dir_url", "/")
+        urls_by_source = env.get("urls_by_source", {})
+
+        def resolve(url: str) -> str:
+            return resolve_url(url, baseurl=baseurl, dir_url=dir_url,
+                               urls_by_source=urls_by_source)
+
         links: list[tuple[str, str, int]] = env.setdefault("links", [])
         images: list[tuple[str, str, int]] = env.setdefault("images", [])
 
@@ -71,26 +75,31 @@ def links_plugin(md: MarkdownIt) -> None:
                 else:
                     images.append((original, "", line))
                 return f"{match.group(1)}{match.group(2)}{resolve(original)}{match.group(2)}"
-            return _HTML_URL_ATTR.sub(sub, html) if "=" in html else html
+            return _HTML_URL_ATTR.sub(sub, html)
 
         for block in state.tokens:
+            kind = block.type
+            if kind == "html_block":
+                if "=" in block.content:
+                    block.content = fix_html(block.content, block.map[0] if block.map else 0)
+                continue
+            if kind != "inline" or not block.children:
+                continue
             line = block.map[0] if block.map else 0
-            if block.type == "html_block":
-                block.content = fix_html(block.content, line)
-                continue
-            if block.type != "inline" or not block.children:
-                continue
             children = block.children
             for index, token in enumerate(children):
-                if token.type == "link_open":
+                kind = token.type
+                if kind == "text":
+                    continue
+                if kind == "link_open":
                     href = str(token.attrGet("href") or "")
                     links.append((href, _inline_text(children, index), line))
                     token.attrSet("href", resolve(href))
-                elif token.type == "image":
+                elif kind == "image":
                     src = str(token.attrGet("src") or "")
                     images.append((src, token.content, line))
                     token.attrSet("src", resolve(src))
-                elif token.type == "html_inline":
+                elif kind == "html_inline" and "=" in token.content:
                     token.content = fix_html(token.content, line)
 
     md.core.ruler.push("resolve_links", rewrite)

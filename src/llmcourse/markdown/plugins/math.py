@@ -59,14 +59,20 @@ def tex_to_mathml(tex: str, display: bool) -> str:
     return mathml
 
 
-def _gated_inline(fn: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
-    return lambda state, silent: bool(state.env.get("math")) and fn(state, silent)
+def _gated_inline(fn: Callable[[StateInline, bool], bool], first_chars: str
+                  ) -> Callable[[StateInline, bool], bool]:
+    def rule(state: StateInline, silent: bool) -> bool:
+        return bool(state.env.get("math")) and fn(state, silent)
+    rule.first_chars = first_chars  # type: ignore[attr-defined]  # see markdown/fast.py
+    return rule
 
 
-def _gated_block(fn: Callable[[StateBlock, int, int, bool], bool]
+def _gated_block(fn: Callable[[StateBlock, int, int, bool], bool], first_chars: str
                  ) -> Callable[[StateBlock, int, int, bool], bool]:
-    return lambda state, start, end, silent: (bool(state.env.get("math"))
-                                              and fn(state, start, end, silent))
+    def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        return bool(state.env.get("math")) and fn(state, start, end, silent)
+    rule.first_chars = first_chars  # type: ignore[attr-defined]  # see markdown/fast.py
+    return rule
 
 
 def _render(display: bool, wrap: bool = True) -> Callable[..., str]:
@@ -96,7 +102,9 @@ def _math_lines(state: StateCore) -> None:
     if not state.env.get("math"):
         return
     for block in state.tokens:
-        if block.type == "inline" and block.children and block.map:
+        # math tokens come from '$' or '\\(' in the paragraph's own text
+        if (block.type == "inline" and block.children and block.map
+                and ("$" in block.content or "\\" in block.content)):
             for child in block.children:
                 if child.type.startswith("math"):
                     child.map = block.map
@@ -104,17 +112,17 @@ def _math_lines(state: StateCore) -> None:
 
 def math_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("escape", "math_inline",
-                           _gated_inline(math_inline_dollar(True, False, True)))
+                           _gated_inline(math_inline_dollar(True, False, True), "$"))
     md.block.ruler.before("fence", "math_block",
                           _gated_block(math_block_dollar(True, lambda s: re.sub(r"\s+", "-", s),
-                                                         False)))
+                                                         False), "$"))
     brackets = rules["brackets"]
     md.inline.ruler.before("escape", "math_inline_bracket",
-                           _gated_inline(make_inline_func(brackets["inline"][0])))
+                           _gated_inline(make_inline_func(brackets["inline"][0]), "\\"))
     # math_block only: the eqno variant "\[..\] (1)" is rare in lectures
     md.block.ruler.before("fence", "math_block_bracket",
-                          _gated_block(make_block_func(brackets["block"][1])))
-    md.block.ruler.before("blockquote", "amsmath", _gated_block(amsmath_block),
+                          _gated_block(make_block_func(brackets["block"][1]), "\\"))
+    md.block.ruler.before("blockquote", "amsmath", _gated_block(amsmath_block, "\\"),
                           {"alt": ["paragraph", "reference", "blockquote", "list"]})
     md.core.ruler.after("inline", "math_lines", _math_lines)
     for name in ("math_inline",):
