@@ -185,7 +185,9 @@ class Builder:
                 parsed[rel] = _Parsed(stamps[rel], None, notes)
                 continue
             document, problems = parse_document(source, text, config, digest)
-            self._store().put(key, (document.packed() if document else None, notes + problems))
+            if document is not None:  # its body as UTF-8 until read: a third of the memory
+                document = document.packed()
+            self._store().put(key, (document, notes + problems))
             parsed[rel] = _Parsed(stamps[rel], document, notes + problems, key)
         return parsed
 

@@ -31,6 +31,7 @@ from . import __version__
 CACHE_DIR = ".llmcourse-cache"
 _DB_NAME = "cache.sqlite"
 _FORMAT = "4"  # bump when the layout of the table or of a value changes
+_MAX_PENDING = 16 << 20  # bytes of new entries held before they are written
 _KEEP_GENERATIONS = 3  # entries unused for this many successful builds are pruned
 
 
@@ -49,6 +50,7 @@ class BuildCache:
         self._generation = 0
         self._used: set[str] = set()
         self._pending: dict[str, bytes] = {}
+        self._pending_size = 0
         if folder is not None:
             self._db = self._open(folder / _DB_NAME)
 
@@ -117,10 +119,14 @@ class BuildCache:
         if self._db is None:
             return
         try:
-            self._pending[key] = _encode(value)
+            self._pending[key] = blob = _encode(value)
         except (pickle.PicklingError, TypeError, AttributeError):
             return  # a value that cannot be pickled is simply not cached
         self._used.add(key)
+        self._pending_size += len(blob)
+        if self._pending_size > _MAX_PENDING:
+            self.commit()  # entries stand alone (content-addressed): a cold build of a big
+            # course need not hold all of them until its end
 
     def touch(self, keys: Iterable[str]) -> None:
         """Entries a long-lived builder reused from memory count as used too."""
@@ -143,6 +149,7 @@ class BuildCache:
             self._reset()
         finally:
             self._pending.clear()
+            self._pending_size = 0
             self._used.clear()
 
     def prune(self) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,24 +57,43 @@ class Staging:
         self.folder = out_dir / STAGING
         self._count = 0
 
-    def put(self, rel: str, data: bytes) -> Output:
-        """``rel``'s new bytes: compared with OUT at once, staged only when they differ."""
-        target = self.out_dir / rel
-        try:
-            if target.stat().st_size == len(data) and target.read_bytes() == data:
-                return Kept(len(data))
-        except OSError:
-            pass
+    def put(self, rel: str, chunks: Iterable[str]) -> Output:
+        """``rel``'s new text, written as it comes; kept staged only when it differs from
+        what OUT holds. (On an error from ``chunks`` nothing stays staged.)"""
         if self._count == 0:
             self.discard()  # what a crashed build may have left
             self.folder.mkdir(parents=True)
         path = self.folder / str(self._count)
         self._count += 1
-        path.write_bytes(data)
-        return Staged(path, len(data))
+        try:
+            with open(path, "w", encoding="utf-8", newline="") as fh:
+                fh.writelines(chunks)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        size = path.stat().st_size
+        target = self.out_dir / rel
+        try:
+            if target.stat().st_size == size and _same_bytes(path, target):
+                path.unlink()
+                return Kept(size)
+        except OSError:
+            pass
+        return Staged(path, size)
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    # not filecmp.cmp: it caches verdicts by size and mtime, which staged files reuse
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        while True:
+            block = fa.read(1 << 16)
+            if block != fb.read(1 << 16):
+                return False
+            if not block:
+                return True
 
 
 class OutputFiles(Mapping[str, bytes]):
