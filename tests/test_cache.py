@@ -8,6 +8,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from llmcourse.build import BuildOptions, Builder, BuildResult
@@ -225,3 +226,14 @@ def test_a_long_lived_builder_keeps_the_entries_it_reuses_from_memory(site: Path
         server.build()
     fresh = Builder(BuildOptions(site, site / "_site"), time=NOW).build()
     assert fresh.markdown_rendered == 0
+
+
+def test_cache_is_found_however_the_site_folder_is_named(site: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """`llmcourse build .` and `llmcourse build /abs/course` share one cache."""
+    make_site(site)
+    assert build(site).markdown_rendered == 3
+    monkeypatch.chdir(site.parent)
+    relative = Builder(BuildOptions(Path(site.name), Path(site.name) / "_site", jobs=1), time=NOW)
+    result = relative.build()
+    assert result.markdown_rendered == 0 and result.rendered == 0

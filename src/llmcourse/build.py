@@ -13,7 +13,7 @@ import json
 import os
 import time as clock
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -102,6 +102,9 @@ class Builder:
 
     def __init__(self, options: BuildOptions, *, time: datetime | None = None,
                  progress: Callable[[str, int, int], None] | None = None) -> None:
+        # One spelling of the site folder ("." or "/home/me/course"): cached documents carry
+        # their files' paths, and must be found again whichever way the folder is named.
+        options = replace(options, site_dir=options.site_dir.resolve())
         self.options = options
         self.time = time  # fixed for a long-lived builder (dev server); else per build
         self.progress = progress

@@ -17,6 +17,11 @@ debug_option = click.option(
 )
 
 
+# Set by a command that finished and closed everything it opened: ``cli.main`` may then end
+# the process without the interpreter's teardown.
+may_exit_at_once = False
+
+
 def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
     """One line per problem on stderr, in a stable order (by path, then line): errors as
     ``path:line: message``, warnings as ``path:line: warning: message``."""

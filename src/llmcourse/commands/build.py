@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..build import BuildOptions, Builder, BuildResult
+from ..build import Builder, BuildOptions, BuildResult
+from . import _common
 from ._common import debug_option, print_diagnostics, run_guarded
 
 
@@ -68,3 +69,4 @@ def command(site: Path, out: Path | None, drafts: bool, future: bool, strict: bo
     result = run_guarded(run, debug=debug)
     print_diagnostics(result.warnings)
     click.echo(f"Built {result.summary()} -> {options.out_dir}")
+    _common.may_exit_at_once = True
