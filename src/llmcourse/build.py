@@ -296,7 +296,11 @@ class Builder:
         dirs = template_dirs(self.options.site_dir)
         key = (tuple(dirs), config.fingerprint())
         if self._jinja is None or self._jinja[0] != key:
-            self._jinja = (key, create_environment(dirs, config))
+            templates_cache = None
+            if self.options.use_cache:
+                templates_cache = self.options.site_dir / CACHE_DIR / "templates"
+                templates_cache.mkdir(parents=True, exist_ok=True)
+            self._jinja = (key, create_environment(dirs, config, templates_cache))
         return self._jinja[1]
 
     # -- the dev server: the pages of the files just saved, before all the others -------

@@ -85,9 +85,14 @@ def fingerprint(*parts: object) -> str:
     return hashlib.sha1(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def create_environment(template_dirs: list[Path], config: SiteConfig) -> jinja2.Environment:
+def create_environment(template_dirs: list[Path], config: SiteConfig,
+                       cache_dir: Path | None = None) -> jinja2.Environment:
+    """``cache_dir``: where compiled templates are kept for the next process (Jinja checks
+    each against its template's source), which then renders a page without compiling."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
+        bytecode_cache=(jinja2.FileSystemBytecodeCache(str(cache_dir))
+                        if cache_dir is not None else None),
         autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
