@@ -7,19 +7,24 @@ output present, nothing changed), one lecture edited, and the peak memory of the
 process and of the whole process tree (VmRSS sampled from /proc every 10 ms). Jekyll and
 Hugo, when installed, build the same lectures in the same run (cold, like a CI build).
 
-Profile (pyinstrument and cProfile, 1000 lectures; machine shared, so read the shares):
-  * Cold: Markdown (markdown-it-py + our plugins) ~45 ms of CPU for a 33 KB lecture:
-    inline tokenizing ~55 %, link parsing/normalisation ~20 %, linkify ~5 %, our plugins
-    (reference collection ~8 %, images, headings, link rewriting) the rest. About 35 s of CPU
-    for 1000 lectures, spread over the cores by the process pool; page templates ~3 s more.
-  * Warm (a new process, nothing changed): imports ~0.55 s; reading the cache ~1 s (parse
-    and content entries of 1000 lectures; plugin data stays encoded until read); Liquid of
-    the `{{ site.time }}` footer ~0.35 s (only the span of its tags is parsed); pages are not
-    rendered: each output's key matches the page manifest and its file is still in OUT.
-  * Edit: the warm costs plus one lecture's Markdown and the pages that show it.
-  * Memory: every rendered page is held until the write stage (nothing is written before
-    everything succeeded), beside every lecture's rendered HTML: 910 MB peak cold at N=1000
-    (measured at N=300: +71 MB for the content stage, +136 MB while rendering pages).
+Profile (cProfile and per-stage timers, 1000 lectures; machine shared, so read the shares):
+  * Cold: Markdown is most of it: ~23 ms of CPU for the 33 KB seed lecture since the
+    rule-dispatch and linkify shortcuts of ``llmcourse.markdown.fast`` (was ~38 ms;
+    ``python benchmarks/bench_markdown.py`` measures it), on every core through a process
+    pool; what remains is markdown-it's own inline tokenizer (~half), block parsing (~15 %),
+    HTML rendering (~8 %) and our plugins (~10 %); then ~2000 pages through Jinja.
+  * Warm (a new process, nothing changed): Python start and imports ~0.3 s (Markdown,
+    Pygments and the mojibake model are not imported when nothing is rendered); reading 1000
+    files and hashing them ~0.1 s (content hashes, not mtimes); ~2000 cache entries ~0.2 s
+    (bodies, HTML and plugin data stay encoded until read); computing the ~2000 page keys
+    and checking the page manifest ~0.15 s; the cache bookkeeping ~0.1 s. No page is
+    rendered, no file written, no Liquid parsed more than once per distinct text.
+  * Edit: the warm costs plus one lecture's Markdown (and importing and setting up
+    markdown-it for it, ~0.2 s) and the ~6 pages that show it.
+  * Memory: pages stream from Jinja into a staging folder inside OUT, cache entries are
+    flushed every 16 MB, bodies and HTML are held as bytes, and the Markdown workers come
+    from a fork server instead of being forked from the build (each forked worker counted
+    the build's memory again).
 """
 
 from __future__ import annotations

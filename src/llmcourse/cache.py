@@ -3,14 +3,14 @@
 One SQLite file, ``SITE/.llmcourse-cache/cache.sqlite``, maps a content-hash key to a pickled
 value (parsed documents, rendered Markdown). Keys hash every input of the value, never an
 mtime, so an entry can only be reused for exactly the inputs it was made from. One SQLite
-file rather than one pickle per entry in sharded folders: a build's new entries commit in one
-atomic transaction instead of a write and rename() each, and pruning is one DELETE. (Not yet
-measured against the sharded layout: see benchmarks/bench_build.py.)
+file rather than one pickle per entry in sharded folders: a build's new entries commit in a
+few atomic transactions (every 16 MB of them) instead of a write and rename() each, and
+pruning is one DELETE. (Not measured against the sharded layout.)
 
 The cache never breaks a build: a file that is not a database, a truncated or garbage entry,
 an entry whose checksum does not match, or a cache of another llmcourse version is dropped and
 rebuilt. Values are unpickled with a restricted unpickler (only llmcourse's dataclasses and
-plain data), because a cache folder can come with a site cloned from someone else.
+named tuples, and plain data), because a cache folder can come with a site cloned from someone else.
 """
 
 from __future__ import annotations
