@@ -357,8 +357,8 @@ class Builder:
             files=built.files, seconds=clock.perf_counter() - started,
             rendered=self.pages_rendered, written=stats.written, removed=stats.removed,
             warnings=tuple(p for p in built.diagnostics if p.level == "warning"),
-            outputs=(outputs if staging is None
-                     else OutputFiles(opts.out_dir, sorted(outputs))),  # type: ignore[arg-type]
+            outputs=(outputs if staging is None  # type: ignore[arg-type]
+                     else OutputFiles(opts.out_dir, outputs)),
             markdown_rendered=self._contents.markdown_rendered,
         )
 

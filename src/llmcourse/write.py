@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,23 +99,24 @@ def _same_bytes(a: Path, b: Path) -> bool:
 class OutputFiles(Mapping[str, bytes]):
     """A finished build's outputs, read from OUT when asked (they are no longer in memory)."""
 
-    def __init__(self, out_dir: Path, rels: list[str]) -> None:
+    def __init__(self, out_dir: Path, rels: Iterable[str]) -> None:
         self.out_dir = out_dir
-        self._rels = rels
+        self._rels = sorted(rels)
+        self._known = frozenset(self._rels)
 
     def __getitem__(self, rel: str) -> bytes:
-        if rel not in self._rels:
+        if rel not in self._known:
             raise KeyError(rel)
         return (self.out_dir / rel).read_bytes()
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[str]:
         return iter(self._rels)
 
     def __len__(self) -> int:
         return len(self._rels)
 
     def __contains__(self, rel: object) -> bool:
-        return rel in self._rels
+        return rel in self._known
 
 
 @dataclass(frozen=True)
