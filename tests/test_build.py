@@ -194,7 +194,8 @@ def test_changes_named_by_the_caller_skip_the_walk(site: Path,
                         lambda *a, **k: walks.append(1) or real_walk(*a, **k))
     out = site / "_site/lectures"
 
-    write(site / "content/lectures/2024-01-01-a.md", lecture.format(title="A", day=1, body="Edited."))
+    write(site / "content/lectures/2024-01-01-a.md",
+          lecture.format(title="A", day=1, body="Edited."))
     builder.changed = frozenset({"content/lectures/2024-01-01-a.md"})
     builder.build()
     assert walks == [] and "Edited." in (out / "a/index.html").read_text()

@@ -30,7 +30,7 @@ from . import __version__
 
 CACHE_DIR = ".llmcourse-cache"
 _DB_NAME = "cache.sqlite"
-_FORMAT = "4"  # bump when the layout of the table or of a value changes
+_FORMAT = "5"  # bump when the layout of the table or of a value changes
 _MAX_PENDING = 16 << 20  # bytes of new entries held before they are written
 _KEEP_GENERATIONS = 3  # entries unused for this many successful builds are pruned
 
@@ -234,32 +234,35 @@ _PLAIN |= {("zoneinfo", "ZoneInfo"), ("pathlib", "PosixPath"), ("pathlib", "Wind
 @dataclasses.dataclass(frozen=True, eq=False)
 class LazyData(Mapping[str, Any]):
     """A document's plugin data (links, images, references: thousands of small objects), kept
-    encoded until something reads it. A warm build reads none of it, so 1000 cached documents
-    load in a fraction of the time; pickles as its bytes alone."""
+    encoded until something reads it, one blob per key: a warm build reads none of it, a page
+    reads its references and ``check`` its links, each without decoding the rest. Pickles as
+    its blobs alone."""
 
-    blob: bytes
+    blobs: Mapping[str, bytes]
 
     @classmethod
     def wrap(cls, data: Mapping[str, Any]) -> LazyData:
-        return cls(_encode(dict(data), compress=True))
-
-    def _value(self) -> Mapping[str, Any]:
-        # decoded on every use, never kept: readers are few (a page render, the reference
-        # index, check) and holding every lecture's decoded data is what this class avoids
-        value = _decode(self.blob)
-        return value if isinstance(value, dict) else {}
+        return cls({key: _encode(value, compress=True) for key, value in data.items()})
 
     def __getitem__(self, key: str) -> Any:
-        return self._value()[key]
+        # decoded on every use, never kept: readers are few (a page render, the reference
+        # index, check) and holding every lecture's decoded data is what this class avoids
+        value = _decode(self.blobs[key])
+        if value is _MISSING:
+            raise KeyError(key)
+        return value
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._value())
+        return iter(self.blobs)
 
     def __len__(self) -> int:
-        return len(self._value())
+        return len(self.blobs)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.blobs
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (LazyData, (self.blob,))
+        return (LazyData, (dict(self.blobs),))
 
 
 class _SafeUnpickler(pickle.Unpickler):

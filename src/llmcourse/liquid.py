@@ -18,10 +18,10 @@ from liquid.exceptions import LiquidError
 from liquid.token import Token
 
 from llmcourse.errors import ContentError
-from llmcourse.model import LiquidSpan
-from llmcourse.parse import liquid_span
 from llmcourse.liquid_filters import FILTERS
 from llmcourse.liquid_tags import TAGS, JekyllError, _include_error, describe_error, find_include
+from llmcourse.model import LiquidSpan
+from llmcourse.parse import liquid_span
 
 
 @dataclass(frozen=True)

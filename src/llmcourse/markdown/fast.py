@@ -23,7 +23,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.footnote.index import footnote_def, footnote_inline, footnote_ref
 
-# --- linkify ---------------------------------------------------------------------------------------
+# --- linkify ------------------------------------------------------------------------------
 #
 # The core linkify rule runs linkify-it's ``pretest`` on every paragraph and ``test`` on every
 # text token of a paragraph that passes: large Unicode regexes, ~10 % of rendering, passed to
