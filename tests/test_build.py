@@ -214,3 +214,48 @@ def test_changes_named_by_the_caller_skip_the_walk(site: Path,
     builder.changed = None  # unknown: walk and stat everything
     builder.build()
     assert walks == [1, 1, 1] and "Re." in (out / "c/index.html").read_text()
+
+
+def _course(site: Path, lectures: int) -> Path:
+    for day in range(1, lectures + 1):
+        write(site / f"content/lectures/2025-01-{day:02d}-l{day}.md",
+              f"---\ntitle: L{day}\ntags: [t{day % 3}]\n---\n\n## Part\n\nLecture {day}.\n\n"
+              f"---\n\nSee [arXiv](https://arxiv.org/abs/2303.{day:05d}).\n")
+    return site
+
+
+@pytest.mark.parametrize("child_fails", [False, True])
+def test_pages_rendered_in_two_processes_are_the_same(example_site: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      child_fails: bool) -> None:
+    """A long list of pages is shared with a forked process: the output is byte-identical
+    to one process, also when that process fails (its pages are then rendered here)."""
+    import os
+
+    import llmcourse.render as render_module
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1760000000")
+    _course(example_site, 20)
+    alone = build(example_site, tmp_path / "one")
+    forks = []
+    real_fork, real_pages = os.fork, render_module._render_pages
+    parent = os.getpid()
+
+    def fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    def pages(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if child_fails and os.getpid() != parent:
+            raise RuntimeError("the child dies")
+        return real_pages(*args, **kwargs)
+
+    monkeypatch.setattr(render_module, "PARALLEL_PAGES", 2)
+    monkeypatch.setattr(render_module.os, "fork", fork)
+    monkeypatch.setattr(render_module, "_render_pages", pages)
+    result = build(example_site, tmp_path / "two")
+    assert forks == [1]
+    first, second = tree(tmp_path / "one"), tree(tmp_path / "two")
+    assert first.keys() == second.keys() and [k for k in first if first[k] != second[k]] == []
+    assert result.rendered == alone.rendered > 40
+    assert not (tmp_path / "two/.llmcourse-staging").exists()

@@ -280,7 +280,7 @@ class Builder:
         self._store().commit()
         planned, _ = plan_site(inputs, GENERATORS, view_memo=self._view_memo)
         outputs, render_problems, self.pages_rendered = render_planned(
-            planned, env, self._render_state, stage=staging.put if staging else None)
+            planned, env, self._render_state, stage=staging)
         problems += render_problems + _generated_clashes(planned, reserved)
         checkpoint()
         outputs.update(minified)

@@ -8,8 +8,11 @@ renders only what really changed (Lektor's idea, without its database).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
+import pickle
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -23,7 +26,7 @@ from .errors import Diagnostic
 from .model import Entry, Site
 from .seo import seo_global
 from .views import PageView, SiteView, page_view, site_view, term_url
-from .write import Kept, Output, output_size
+from .write import Kept, Output, Staging, output_size
 
 ContextFactory = Callable[[], dict[str, Any]]
 
@@ -229,13 +232,30 @@ def plan_site(inputs: RenderInputs, generators: Iterable[PageGenerator], *,
 
 
 def render_planned(planned: list[PlannedPage], env: jinja2.Environment, state: RenderState,
-                   stage: Callable[[str, Iterable[str]], Output] | None = None
+                   stage: Staging | None = None
                    ) -> tuple[dict[str, Output], list[Diagnostic], int]:
     """Render what changed; reuse the rest. Returns outputs, problems, and how many rendered.
 
     ``stage`` (a build's :class:`Staging`) takes each page as Jinja renders it, piece by
     piece, instead of memory (a 1000-lecture course's reference index is a 13 MB page); pages
-    still in OUT from an earlier build are then not even read."""
+    still in OUT from an earlier build are then not even read, and a long list of pages is
+    shared with a second process (:func:`_render_in_two`)."""
+    # (only with no other thread: a fork copies the locks other threads hold, not the threads)
+    if (stage is not None and len(planned) >= PARALLEL_PAGES and hasattr(os, "fork")
+            and threading.active_count() == 1):
+        outputs, new_state, problems, rendered = _render_in_two(planned, env, state, stage)
+    else:
+        outputs, new_state, problems, rendered = _render_pages(planned, env, state, stage)
+    state.outputs = new_state
+    return outputs, problems, rendered
+
+
+PARALLEL_PAGES = 400  # fewer pages render in one process: a fork costs more than it saves
+_Rendered = tuple[dict[str, Output], dict[str, tuple[str, Output]], list[Diagnostic], int]
+
+
+def _render_pages(planned: list[PlannedPage], env: jinja2.Environment, state: RenderState,
+                  stage: Staging | None) -> _Rendered:
     outputs: dict[str, Output] = {}
     problems: list[Diagnostic] = []
     rendered = 0
@@ -254,7 +274,7 @@ def render_planned(planned: list[PlannedPage], env: jinja2.Environment, state: R
         try:
             chunks = env.get_template(page.template).generate(page.context())
             data: Output = ("".join(chunks).encode("utf-8") if stage is None
-                            else stage(page.output, chunks))
+                            else stage.put(page.output, chunks))
         except jinja2.TemplateError as exc:
             where, line = _template_position(exc, page.template)
             problems.append(Diagnostic(_short(where), line, f"template error while rendering "
@@ -263,8 +283,58 @@ def render_planned(planned: list[PlannedPage], env: jinja2.Environment, state: R
         outputs[page.output] = data
         new_state[page.output] = (page.key, data)
         rendered += 1
-    state.outputs = new_state
-    return outputs, problems, rendered
+    return outputs, new_state, problems, rendered
+
+
+def _render_in_two(planned: list[PlannedPage], env: jinja2.Environment, state: RenderState,
+                   stage: Staging) -> _Rendered:
+    """Pages are a third of a cold build and Jinja is pure Python: a forked process renders
+    half of the documents' pages into the staging folder while this one renders the other
+    half, then sends back what it staged; the home page, feeds and indexes come after it
+    ended (the reference index is this process's biggest moment, and two processes that
+    share the site's memory count it twice). If the other process fails, its pages are
+    rendered here."""
+    documents = [p for p in planned if p.source]
+    # every other one: lecture pages cost more than slides pages, each process gets both
+    theirs = {id(p) for p in documents[1::2]}
+    mine = [p for p in documents if id(p) not in theirs]
+    their_pages = [p for p in documents if id(p) in theirs]
+    for template in sorted({p.template for p in their_pages}):
+        env.get_template(template)  # compiled (and its bytecode cached) once, before the fork
+    stage.prepare()
+    read_end, write_end = os.pipe()
+    gc.freeze()  # the child's collector then leaves the shared objects (and their pages) alone
+    pid = os.fork()
+    if pid == 0:  # the child: render, report, and leave without running any cleanup
+        code = 1
+        try:
+            os.close(read_end)
+            stage.name_prefix = "b"
+            result = _render_pages(their_pages, env, state, stage)
+            with os.fdopen(write_end, "wb") as pipe:
+                pickle.dump(result, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            code = 0
+        finally:
+            os._exit(code)
+    gc.unfreeze()
+    os.close(write_end)
+    outputs, new_state, problems, rendered = _render_pages(mine, env, state, stage)
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    try:
+        theirs_result: _Rendered | None = pickle.loads(data) if status == 0 else None
+    except Exception:  # noqa: BLE001 - a child that died mid-report: do its share here
+        theirs_result = None
+    if theirs_result is None:
+        theirs_result = _render_pages(their_pages, env, state, stage)
+    rest = _render_pages([p for p in planned if not p.source], env, state, stage)
+    for part in (theirs_result, rest):
+        outputs.update(part[0])
+        new_state.update(part[1])
+        problems += part[2]
+        rendered += part[3]
+    return outputs, new_state, problems, rendered
 
 
 def _template_position(exc: jinja2.TemplateError, template: str) -> tuple[str, int]:

@@ -55,15 +55,22 @@ class Staging:
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
         self.folder = out_dir / STAGING
+        self.name_prefix = ""  # a second process staging beside this one names its files apart
         self._count = 0
+        self._ready = False
+
+    def prepare(self) -> None:
+        """Make the (empty) folder; before a second process stages into it too."""
+        if not self._ready:
+            self.discard()  # what a crashed build may have left
+            self.folder.mkdir(parents=True)
+            self._ready = True
 
     def put(self, rel: str, chunks: Iterable[str]) -> Output:
         """``rel``'s new text, written as it comes; kept staged only when it differs from
         what OUT holds. (On an error from ``chunks`` nothing stays staged.)"""
-        if self._count == 0:
-            self.discard()  # what a crashed build may have left
-            self.folder.mkdir(parents=True)
-        path = self.folder / str(self._count)
+        self.prepare()
+        path = self.folder / f"{self.name_prefix}{self._count}"
         self._count += 1
         try:
             with open(path, "w", encoding="utf-8", newline="") as fh:

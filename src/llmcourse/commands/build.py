@@ -23,9 +23,11 @@ def progress_reporter() -> tuple[object, object]:
 
     def update(stage: str, done: int, total: int) -> None:
         if total >= 50:
-            if not bar.live.is_started:
+            if not bar.live.is_started and done < total:
                 bar.start()
             bar.update(task, completed=done, total=total)
+            if done >= total:
+                bar.stop()  # its refresh thread ends before the pages (rendered in two processes)
 
     return bar, update
 
