@@ -238,39 +238,52 @@ def render_planned(planned: list[PlannedPage], env: jinja2.Environment, state: R
 
     ``stage`` (a build's :class:`Staging`) takes each page as Jinja renders it, piece by
     piece, instead of memory (a 1000-lecture course's reference index is a 13 MB page); pages
-    still in OUT from an earlier build are then not even read, and a long list of pages is
-    shared with a second process (:func:`_render_in_two`)."""
+    still in OUT from an earlier build are then not even read, and a long list of pages to
+    render is shared with a second process (:func:`_render_in_two`)."""
+    outputs, new_state, todo = _reuse(planned, state, read=stage is None)
     # (only with no other thread: a fork copies the locks other threads hold, not the threads)
-    if (stage is not None and len(planned) >= PARALLEL_PAGES and hasattr(os, "fork")
+    if (stage is not None and len(todo) >= PARALLEL_PAGES and hasattr(os, "fork")
             and threading.active_count() == 1):
-        outputs, new_state, problems, rendered = _render_in_two(planned, env, state, stage)
+        done = _render_in_two(todo, env, stage)
     else:
-        outputs, new_state, problems, rendered = _render_pages(planned, env, state, stage)
+        done = _render_pages(todo, env, stage)
+    outputs.update(done[0])
+    new_state.update(done[1])
     state.outputs = new_state
-    return outputs, problems, rendered
+    return outputs, done[2], done[3]
 
 
 PARALLEL_PAGES = 400  # fewer pages render in one process: a fork costs more than it saves
 _Rendered = tuple[dict[str, Output], dict[str, tuple[str, Output]], list[Diagnostic], int]
 
 
-def _render_pages(planned: list[PlannedPage], env: jinja2.Environment, state: RenderState,
-                  stage: Staging | None) -> _Rendered:
+def _reuse(planned: list[PlannedPage], state: RenderState, *, read: bool
+           ) -> tuple[dict[str, Output], dict[str, tuple[str, Output]], list[PlannedPage]]:
+    """The pages whose key is unchanged (in memory, or in OUT as written), and the rest."""
     outputs: dict[str, Output] = {}
-    problems: list[Diagnostic] = []
-    rendered = 0
     new_state: dict[str, tuple[str, Output]] = {}
+    todo = []
     for page in planned:
         cached = state.outputs.get(page.output)
         if cached is not None and cached[0] == page.key and isinstance(cached[1], bytes):
             outputs[page.output] = cached[1]
             new_state[page.output] = cached
             continue
-        on_disk = state._from_disk(page, read=stage is None)
+        on_disk = state._from_disk(page, read=read)
         if on_disk is not None:
             outputs[page.output] = on_disk
             new_state[page.output] = (page.key, on_disk)
             continue
+        todo.append(page)
+    return outputs, new_state, todo
+
+
+def _render_pages(planned: list[PlannedPage], env: jinja2.Environment, stage: Staging | None
+                  ) -> _Rendered:
+    outputs: dict[str, Output] = {}
+    problems: list[Diagnostic] = []
+    new_state: dict[str, tuple[str, Output]] = {}
+    for page in planned:
         try:
             chunks = env.get_template(page.template).generate(page.context())
             data: Output = ("".join(chunks).encode("utf-8") if stage is None
@@ -282,12 +295,11 @@ def _render_pages(planned: list[PlannedPage], env: jinja2.Environment, state: Re
             continue
         outputs[page.output] = data
         new_state[page.output] = (page.key, data)
-        rendered += 1
-    return outputs, new_state, problems, rendered
+    return outputs, new_state, problems, len(new_state)
 
 
-def _render_in_two(planned: list[PlannedPage], env: jinja2.Environment, state: RenderState,
-                   stage: Staging) -> _Rendered:
+def _render_in_two(planned: list[PlannedPage], env: jinja2.Environment, stage: Staging
+                   ) -> _Rendered:
     """Pages are a third of a cold build and Jinja is pure Python: a forked process renders
     half of the documents' pages into the staging folder while this one renders the other
     half, then sends back what it staged; the home page, feeds and indexes come after it
@@ -310,7 +322,7 @@ def _render_in_two(planned: list[PlannedPage], env: jinja2.Environment, state: R
         try:
             os.close(read_end)
             stage.name_prefix = "b"
-            result = _render_pages(their_pages, env, state, stage)
+            result = _render_pages(their_pages, env, stage)
             with os.fdopen(write_end, "wb") as pipe:
                 pickle.dump(result, pipe, protocol=pickle.HIGHEST_PROTOCOL)
             code = 0
@@ -318,7 +330,7 @@ def _render_in_two(planned: list[PlannedPage], env: jinja2.Environment, state: R
             os._exit(code)
     gc.unfreeze()
     os.close(write_end)
-    outputs, new_state, problems, rendered = _render_pages(mine, env, state, stage)
+    outputs, new_state, problems, rendered = _render_pages(mine, env, stage)
     with os.fdopen(read_end, "rb") as pipe:
         data = pipe.read()
     _, status = os.waitpid(pid, 0)
@@ -327,8 +339,8 @@ def _render_in_two(planned: list[PlannedPage], env: jinja2.Environment, state: R
     except Exception:  # noqa: BLE001 - a child that died mid-report: do its share here
         theirs_result = None
     if theirs_result is None:
-        theirs_result = _render_pages(their_pages, env, state, stage)
-    rest = _render_pages([p for p in planned if not p.source], env, state, stage)
+        theirs_result = _render_pages(their_pages, env, stage)
+    rest = _render_pages([p for p in planned if not p.source], env, stage)
     for part in (theirs_result, rest):
         outputs.update(part[0])
         new_state.update(part[1])
