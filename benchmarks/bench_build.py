@@ -12,7 +12,11 @@ Profile (cProfile and per-stage timers, 1000 lectures; machine shared, so read t
     rule-dispatch and linkify shortcuts of ``llmcourse.markdown.fast`` (was ~38 ms;
     ``python benchmarks/bench_markdown.py`` measures it), on every core through a process
     pool; what remains is markdown-it's own inline tokenizer (~half), block parsing (~15 %),
-    HTML rendering (~8 %) and our plugins (~10 %); then ~2000 pages through Jinja.
+    HTML rendering (~8 %) and our plugins (~10 %); then ~2000 pages through Jinja, the
+    documents' pages in two processes (~3 s each), then the home page, feeds and indexes
+    (~2 s, most of it the course-wide reference index: 13 MB of HTML for this corpus, where
+    every reference is cited by ~333 lectures); parsing 1000 files ~1.5 s (YAML ~0.6 ms and
+    the mojibake check ~0.3 ms a lecture).
   * Warm (a new process, nothing changed): Python start and imports ~0.3 s (Markdown,
     Pygments and the mojibake model are not imported when nothing is rendered); reading 1000
     files and hashing them ~0.1 s (content hashes, not mtimes); ~2000 cache entries ~0.2 s
