@@ -45,7 +45,9 @@ def test_edit_shows_in_the_open_page_and_keeps_its_scroll(dev: DevServer, tab) -
     tab.wait_for_function("window.scrollY > 1000")
     before = tab.evaluate("window.scrollY")
     save(dev, "Version two, saved in the editor.")
-    tab.wait_for_function("document.body.innerText.includes('Version two, saved')")
+    # (body is null for a moment while the page reloads)
+    tab.wait_for_function(
+        "document.body && document.body.innerText.includes('Version two, saved')")
     tab.wait_for_function(f"Math.abs(window.scrollY - {before}) < 50")
 
 
@@ -70,7 +72,8 @@ def test_broken_front_matter_shows_overlay_until_fixed(dev: DevServer, tab) -> N
     overlay.wait_for(state="visible")
     assert tab.locator("text=Version one.").count() == 1  # the last good page underneath
     save(dev, "Version three, fixed.")
-    tab.wait_for_function("document.body.innerText.includes('Version three, fixed.')")
+    tab.wait_for_function(
+        "document.body && document.body.innerText.includes('Version three, fixed.')")
     overlay.wait_for(state="detached")
 
 
@@ -78,7 +81,8 @@ def test_deleted_lecture_turns_into_404(dev: DevServer, tab) -> None:  # type: i
     tab.goto(dev.url + "lectures/second/")
     tab.wait_for_function("window.__llmcourse !== undefined")
     (dev.site_dir / "content/lectures/2024-01-02-second.md").unlink()
-    tab.wait_for_function("!document.body.innerText.includes('The second lecture.')")
+    tab.wait_for_function(
+        "document.body && !document.body.innerText.includes('The second lecture.')")
     response = tab.goto(dev.url + "lectures/second/")
     assert response is not None and response.status == 404
 
