@@ -1,8 +1,10 @@
 """Render Jekyll-flavoured Liquid in lecture bodies (before Markdown).
 
 One :class:`JekyllLiquid` environment is built per build (:func:`create_liquid_environment`)
-and reused for every document; :func:`render_liquid` renders one body and turns every Liquid
-problem into a :class:`ContentError` located in the source file. The Jekyll tags live in
+and reused for every document; :func:`render_span` renders the Liquid span of one body (found
+when the file was parsed, :func:`llmcourse.parse.liquid_span`; :func:`render_liquid` does both
+for a text) and turns every Liquid problem into a :class:`ContentError` located in the source
+file. The Jekyll tags live in
 ``liquid_tags.py``, the Jekyll filters in ``liquid_filters.py``.
 """
 

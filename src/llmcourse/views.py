@@ -44,10 +44,6 @@ class PageView:
     data: Mapping[str, Any]  # plugin results (references, ...)
 
     @property
-    def html(self) -> str:
-        return self.rendered.html
-
-    @property
     def content(self) -> Markup:
         # made when a template asks: a view exists for every document of every build, and
         # holding each body (unpacked, and again as Markup) took a 1000-lecture course 140 MB
