@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from llmcourse.build import BuildOptions, Builder, BuildResult
 from llmcourse.cache import CACHE_DIR, BuildCache, _encode
 from llmcourse.cli import cli
-from llmcourse.model import Content
+from llmcourse.model import ContentBulk
 
 from conftest import write
 
@@ -116,11 +116,31 @@ def test_garbage_cache_file_is_rebuilt(site: Path) -> None:
 def test_garbage_entries_are_misses(site: Path) -> None:
     def scramble(db: Path) -> None:
         with sqlite3.connect(db) as conn:
-            rows = conn.execute("SELECT key, value FROM entries").fetchall()
-            for key, value in rows:  # flip bytes inside every value: checksums no longer match
-                broken = bytes(b ^ 0x55 for b in value[:40]) + value[40:]
-                conn.execute("UPDATE entries SET value = ? WHERE key = ?", (broken, key))
+            rows = conn.execute("SELECT key, value, bulk FROM entries").fetchall()
+            for key, value, bulk in rows:  # flip bytes in every value: checksums no longer match
+                broken = [bytes(b ^ 0x55 for b in v[:40]) + v[40:] if v else v
+                          for v in (value, bulk)]
+                conn.execute("UPDATE entries SET value = ?, bulk = ? WHERE key = ?",
+                             (*broken, key))
     _corrupt_and_check(site, scramble)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "missing"])
+def test_a_damaged_bulk_is_rendered_again(site: Path, damage: str) -> None:
+    """A lecture's HTML is read from the cache only when a page shows it, long after its
+    entry was found good: if it is damaged or gone by then, the lecture is rendered again."""
+    make_site(site)
+    build(site, out="_fresh", use_cache=False)
+    build(site)
+    with sqlite3.connect(site / DB) as conn:
+        bulks = conn.execute("SELECT key, bulk FROM entries WHERE bulk IS NOT NULL").fetchall()
+        assert len(bulks) == 3  # one per lecture
+        for key, bulk in bulks:
+            broken = bulk[:-20] + os.urandom(20) if damage == "garbage" else None
+            conn.execute("UPDATE entries SET bulk = ? WHERE key = ?", (broken, key))
+    result = build(site, out="_after")
+    assert result.markdown_rendered == 0  # the entries themselves were good
+    assert tree(site / "_after") == tree(site / "_fresh")
 
 
 def test_cache_of_another_version_is_dropped(site: Path) -> None:
@@ -134,8 +154,9 @@ def _poison(db: Path) -> None:
     """Replace every cached rendering by a well-formed one that says POISON."""
     with sqlite3.connect(db) as conn:
         for key, value in conn.execute("SELECT key, value FROM entries").fetchall():
-            conn.execute("UPDATE entries SET value = ? WHERE key = ?", (_encode(
-                (Content("<p>POISON</p>", (), "POISON", 1, 1, "x"), [], ())), key))
+            conn.execute("UPDATE entries SET value = ?, bulk = ? WHERE key = ?", (
+                _encode((("POISON", 1, 1, "x", {}), [], ())),
+                _encode(ContentBulk("<p>POISON</p>", ())), key))
 
 
 def test_no_cache_neither_reads_nor_writes(site: Path) -> None:
@@ -237,3 +258,52 @@ def test_cache_is_found_however_the_site_folder_is_named(site: Path,
     relative = Builder(BuildOptions(Path(site.name), Path(site.name) / "_site", jobs=1), time=NOW)
     result = relative.build()
     assert result.markdown_rendered == 0 and result.rendered == 0
+
+
+def _rendering_recorded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The output paths of the pages rendered from now on (not reused)."""
+    import llmcourse.render as render
+
+    seen: list[str] = []
+    original = render._render_pages
+
+    def recording(planned, env, stage):  # type: ignore[no-untyped-def]
+        result = original(planned, env, stage)
+        seen.extend(result[1])
+        return result
+
+    monkeypatch.setattr(render, "_render_pages", recording)
+    return seen
+
+
+def test_a_text_edit_leaves_the_lists_it_is_in_unrendered(site: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The home and category pages show a lecture's summary, not its text: a later paragraph
+    added (same excerpt, same reading time) re-renders the lecture's own pages and the feed."""
+    make_site(site)
+    build(site)
+    rendered = _rendering_recorded(monkeypatch)
+    lecture(site, 1, "## One\n\nSee [two](2025-09-02-l2.md) and $x$.\n\nOne more paragraph.")
+    build(site)
+    assert sorted(rendered) == ["feed.xml", "lectures/l1/index.html",
+                                "lectures/l1/slides/index.html"]
+    lecture(site, 1, "## One\n\nSee [two](2025-09-02-l2.md) and $x$.\n\n" + "More. " * 2000)
+    rendered.clear()
+    build(site)  # a longer read now: the lists show it
+    assert {"index.html", "categories/lecture/index.html"} <= set(rendered)
+    assert "9 min read" in (site / "_site" / "index.html").read_text()
+
+
+def test_a_list_that_shows_texts_is_rendered_again_for_a_text_edit(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A site's own home page that shows each lecture's HTML depends on the text: its last
+    rendering read it, so the page is keyed by it."""
+    make_site(site)
+    write(site / "templates" / "home.html", "{% for l in site.lectures %}{{ l.content }}"
+          "{% endfor %}\n")
+    build(site)
+    rendered = _rendering_recorded(monkeypatch)
+    lecture(site, 1, "## One\n\nSee [two](2025-09-02-l2.md) and $x$.\n\nOne more paragraph.")
+    build(site)
+    assert "index.html" in rendered
+    assert "One more paragraph." in (site / "_site" / "index.html").read_text()

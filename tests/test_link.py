@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from llmcourse.link import course_order_key, link_site
-from llmcourse.model import Content, Document, Entry, SourceFile
+from llmcourse.model import Content, ContentBulk, Document, Entry, SourceFile
 
 
 def entry(name: str, *, order: float | None = None, day: int = 1, tags: tuple[str, ...] = (),
@@ -14,7 +14,7 @@ def entry(name: str, *, order: float | None = None, day: int = 1, tags: tuple[st
                    output=f"{name}/index.html", layout="post", stored_body="", body_line=1,
                    source_hash=name, date=datetime(2025, 1, day, tzinfo=timezone.utc),
                    order=order, tags=tags, categories=("Lecture",))
-    return Entry(doc, Content("", (), "", 0, 1))
+    return Entry(doc, Content(ContentBulk("", ()), "", 0, 1))
 
 
 def test_course_order_uses_week_then_date() -> None:

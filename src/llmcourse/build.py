@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from . import __version__, search
 from .cache import CACHE_DIR, BuildCache, cache_key, code_fingerprint
@@ -179,9 +179,9 @@ class Builder:
         hits = self._store().get_many(key for *_, key in read.values())  # one query
         parsed = {}
         for rel, (source, data, digest, key) in read.items():
-            hit = hits.get(key)
-            if isinstance(hit, tuple) and len(hit) == 2:  # decoding and YAML: 2 ms a lecture
-                parsed[rel] = _Parsed(stamps[rel], hit[0], list(hit[1]), key)
+            document = _cached_document(hits.get(key), data)
+            if document is not False:  # decoding and YAML: 2 ms a lecture
+                parsed[rel] = _Parsed(stamps[rel], document, list(hits[key][1]), key)
                 continue
             text, notes = decode(data, source.rel)
             if text is None:
@@ -190,7 +190,8 @@ class Builder:
             document, problems = parse_document(source, text, config, digest)
             if document is not None:  # its body as UTF-8 until read: a third of the memory
                 document = document.packed()
-            self._store().put(key, (document, notes + problems))
+            stored, body_size = _without_body(document, data)
+            self._store().put(key, (stored, notes + problems, body_size))
             parsed[rel] = _Parsed(stamps[rel], document, notes + problems, key)
         return parsed
 
@@ -390,6 +391,27 @@ class Collected:
 
 def build_site(options: BuildOptions, **kwargs: object) -> BuildResult:
     return Builder(options, **kwargs).build()  # type: ignore[arg-type]
+
+
+def _without_body(document: Document | None, data: bytes) -> tuple[Document | None, int]:
+    """A parsed document to cache, and how many of the file's last bytes are its body: the
+    body is the end of the file (unless decoding changed it), and the file is read anyway
+    to hash it, so the cache need not hold it a second time. -1: the body is kept."""
+    if document is None or not data.endswith(document.stored_body):  # type: ignore[arg-type]
+        return document, -1
+    return replace(document, stored_body=b""), len(document.stored_body)
+
+
+def _cached_document(hit: object, data: bytes) -> Document | None | Literal[False]:
+    """The document of a parse entry (made by ``_without_body``), or False: not one."""
+    if not (isinstance(hit, tuple) and len(hit) == 3 and isinstance(hit[2], int)):
+        return False
+    document, body_size = hit[0], hit[2]
+    if document is None or body_size < 0:
+        return document
+    if not isinstance(document, Document) or body_size > len(data):
+        return False
+    return replace(document, stored_body=data[len(data) - body_size:])
 
 
 def _raise_if_errors(problems: list[Diagnostic], *, strict: bool = False) -> None:

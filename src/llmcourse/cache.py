@@ -1,7 +1,9 @@
 """The persistent build cache: what a build learnt, kept for the next one (Pelican's idea).
 
 One SQLite file, ``SITE/.llmcourse-cache/cache.sqlite``, maps a content-hash key to a pickled
-value (parsed documents, rendered Markdown). Keys hash every input of the value, never an
+value (parsed documents, rendered Markdown) and, optionally, a bulk part read only when asked
+for (a lecture's HTML, table of contents and plugin data: most of a build reuses the page
+that shows them and never reads them). Keys hash every input of the value, never an
 mtime, so an entry can only be reused for exactly the inputs it was made from. One SQLite
 file rather than one pickle per entry in sharded folders: a build's new entries commit in a
 few atomic transactions (every 16 MB of them) instead of a write and rename() each, and
@@ -19,6 +21,7 @@ import dataclasses
 import functools
 import hashlib
 import io
+import os
 import pickle
 import sqlite3
 import zlib
@@ -30,7 +33,7 @@ from . import __version__
 
 CACHE_DIR = ".llmcourse-cache"
 _DB_NAME = "cache.sqlite"
-_FORMAT = "5"  # bump when the layout of the table or of a value changes
+_FORMAT = "6"  # bump when the layout of the table or of a value changes
 _MAX_PENDING = 16 << 20  # bytes of new entries held before they are written
 _KEEP_GENERATIONS = 3  # entries unused for this many successful builds are pruned
 
@@ -49,7 +52,8 @@ class BuildCache:
         self._db: sqlite3.Connection | None = None
         self._generation = 0
         self._used: set[str] = set()
-        self._pending: dict[str, bytes] = {}
+        self._pending: dict[str, tuple[bytes, bytes | None]] = {}
+        self._pid = os.getpid()  # a forked process opens its own connection (see get_bulk)
         self._pending_size = 0
         if folder is not None:
             self._db = self._open(folder / _DB_NAME)
@@ -75,14 +79,20 @@ class BuildCache:
 
     def _prepare(self, db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-        db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, "
-                   "generation INTEGER NOT NULL, value BLOB NOT NULL)")
         meta = dict(db.execute("SELECT name, value FROM meta").fetchall())
         version = f"{_FORMAT}/{__version__}"
         if meta.get("version") != version:  # another llmcourse wrote it: nothing is reusable
-            db.execute("DELETE FROM entries")
+            db.execute("DROP TABLE IF EXISTS entries")
+            db.execute("DROP TABLE IF EXISTS used")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))
             meta["generation"] = "0"
+        # The bulk in its own column, after the value: SQLite reads a row's overflow pages only
+        # for the columns a query asks for. The generation each entry was last used in is in a
+        # table of its own, as an UPDATE rewrites the whole row, bulk included.
+        db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, "
+                   "value BLOB NOT NULL, bulk BLOB)")
+        db.execute("CREATE TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY, "
+                   "generation INTEGER NOT NULL) WITHOUT ROWID")
         try:
             self._generation = int(meta.get("generation", "0")) + 1
         except ValueError:
@@ -115,15 +125,41 @@ class BuildCache:
     def get(self, key: str) -> Any | None:
         return self.get_many([key]).get(key)
 
-    def put(self, key: str, value: Any) -> None:
+    def get_bulk(self, key: str) -> Any:
+        """The bulk put with ``key``; raises ``LookupError`` when it is missing or corrupt
+        (callers then make it again). Works in a process forked from the one that opened the
+        cache, which must not share its connection."""
+        pending = self._pending.get(key)
+        blob = pending[1] if pending is not None else None
+        if blob is None:
+            if self.folder is None or self._db is None:
+                raise LookupError(key)
+            try:
+                if os.getpid() != self._pid:  # (the parent's connection is left unclosed)
+                    self._inherited, self._pid = self._db, os.getpid()
+                    self._db = sqlite3.connect(self.folder / _DB_NAME, timeout=5,
+                                               isolation_level=None)
+                row = self._db.execute("SELECT bulk FROM entries WHERE key = ?",
+                                       (key,)).fetchone()
+            except sqlite3.Error as exc:
+                raise LookupError(key) from exc
+            blob = row[0] if row is not None else None
+        value = _decode(blob)
+        if value is _MISSING:
+            raise LookupError(key)
+        return value
+
+    def put(self, key: str, value: Any, bulk: Any = None) -> None:
+        """Keep ``value`` under ``key``, and ``bulk`` (not None) for ``get_bulk``."""
         if self._db is None:
             return
         try:
-            self._pending[key] = blob = _encode(value)
+            entry = _encode(value), None if bulk is None else _encode(bulk)
         except (pickle.PicklingError, TypeError, AttributeError):
             return  # a value that cannot be pickled is simply not cached
+        self._pending[key] = entry
         self._used.add(key)
-        self._pending_size += len(blob)
+        self._pending_size += len(entry[0]) + len(entry[1] or b"")
         if self._pending_size > _MAX_PENDING:
             self.commit()  # entries stand alone (content-addressed): a cold build of a big
             # course need not hold all of them until its end
@@ -142,9 +178,9 @@ class BuildCache:
             with self._db:  # one transaction: all of it or, on a crash, none of it
                 self._db.execute("BEGIN IMMEDIATE")
                 self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
-                                     [(k, gen, v) for k, v in self._pending.items()])
-                self._db.executemany("UPDATE entries SET generation = ? WHERE key = ?",
-                                     [(gen, k) for k in self._used if k not in self._pending])
+                                     [(k, *v) for k, v in self._pending.items()])
+                self._db.executemany("INSERT OR REPLACE INTO used VALUES (?, ?)",
+                                     [(k, gen) for k in self._used])
         except sqlite3.DatabaseError:
             self._reset()
         finally:
@@ -164,8 +200,10 @@ class BuildCache:
         try:
             with self._db:
                 self._db.execute("BEGIN IMMEDIATE")
-                self._db.execute("DELETE FROM entries WHERE generation <= ?",
-                                 (gen - _KEEP_GENERATIONS,))
+                old = gen - _KEEP_GENERATIONS
+                self._db.execute("DELETE FROM entries WHERE key IN "
+                                 "(SELECT key FROM used WHERE generation <= ?)", (old,))
+                self._db.execute("DELETE FROM used WHERE generation <= ?", (old,))
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)",
                                  (str(gen),))
         except sqlite3.DatabaseError:

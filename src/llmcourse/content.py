@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .model import Content, Document
+from .model import Content, ContentBulk, Document
 from .parse import content_dir_url
 from .text import count_words, excerpt, reading_minutes, strip_html
 
@@ -54,13 +54,11 @@ def render_body(doc: Document, body: str, md: MarkdownIt, ctx: ContentContext
     plain = strip_html(rendered.html)
     words, cjk = count_words(plain)
     content = Content(
-        stored_html=rendered.html,
-        toc=rendered.toc,
+        bulk=ContentBulk(rendered.html, rendered.toc, rendered.data),
         excerpt=doc.description or excerpt(rendered.html),
         words=words + cjk,
         reading_minutes=reading_minutes(words, cjk),
         digest=hashlib.sha1(rendered.html.encode("utf-8", "surrogatepass")).hexdigest(),
-        data=rendered.data,
         data_digests={key: hashlib.sha1(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
                       for key, value in sorted(rendered.data.items())},
     )

@@ -24,8 +24,8 @@ from .liquid import (
     create_liquid_environment,
     render_span,
 )
-from .model import Content, Document, Entry, SourceFile
-from .parallel import default_jobs, render_all
+from .model import Content, ContentBulk, DeferredBulk, Document, Entry, SourceFile
+from .parallel import default_jobs, render_all, render_one
 from .theme import template_dirs
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, int, int], None]
 LiquidOutput = tuple[int, int, str] | None  # (start, end, output) of a body's Liquid span
+Cached = tuple[Content, list[tuple[int, str]], object]  # content, warnings, URL lookups
 
 
 def _after_liquid(body: str, output: LiquidOutput) -> str:
@@ -52,7 +53,7 @@ class ContentStage:
         self.jobs = jobs
         self.progress = progress
         self.markdown_rendered = 0  # in the last run: documents not found in any cache
-        self._content: dict[str, tuple[Content, list[tuple[int, str]], object]] = {}
+        self._content: dict[str, Cached] = {}
         self._liquid_memo: dict[str, tuple[Document, str, LiquidOutput]] = {}
         self._key_memo: dict[str, tuple[Document, tuple[str, str], str]] = {}
         self._listing = _ListingMemo()
@@ -96,15 +97,15 @@ class ContentStage:
                 for doc in docs if doc.source.rel in outputs}
         known = {k: self._content[k] for k in keys.values() if k in self._content}
         self.store().touch(known)  # reused from memory: keep their entries from pruning
-        known.update(self.store().get_many(k for k in keys.values() if k not in known))
+        stored = self.store().get_many(k for k in keys.values() if k not in known)
         results, todo = {}, []
         for doc in docs:
             key = keys.get(doc.source.rel)
             if key is None:
                 continue  # its Liquid failed: reported above
-            hit = known.get(key)
-            if isinstance(hit, tuple) and len(hit) == 3 and urls_still_valid(hit[2], urls_by_source,
-                                                                              urls_key):
+            hit = known.get(key) or self._from_store(stored.get(key), key, doc,
+                                                     outputs[doc.source.rel], ctx)
+            if hit is not None and urls_still_valid(hit[2], urls_by_source, urls_key):
                 results[key] = hit
             else:
                 todo.append(doc)
@@ -115,7 +116,10 @@ class ContentStage:
         for doc, (content, warnings, deps) in zip(todo, fresh):
             results[keys[doc.source.rel]] = hit = (content, warnings,
                                                   urls_key if deps is None else deps)
-            self.store().put(keys[doc.source.rel], hit)
+            summary = (content.excerpt, content.words, content.reading_minutes, content.digest,
+                       dict(content.data_digests))
+            self.store().put(keys[doc.source.rel], (summary, warnings, hit[2]),
+                             bulk=content.bulk)
         self.markdown_rendered = len(todo)
         entries = []
         for doc in docs:
@@ -126,6 +130,31 @@ class ContentStage:
                 entries.append(Entry(doc, content))
         self._content = results
         return entries, problems
+
+    def _from_store(self, value: object, key: str, doc: Document, output: LiquidOutput,
+                    ctx: ContentContext) -> Cached | None:
+        """A cache entry as (content, warnings, URL lookups), its bulk (HTML, table of contents,
+        plugin data) left in the cache until a page reads it; None when it is not one."""
+        try:
+            (excerpt, words, minutes, digest, data_digests), warnings, deps = value  # type: ignore[misc]
+            content = Content(DeferredBulk(functools.partial(self._bulk, key, doc, output, ctx)),
+                              excerpt, words, minutes, digest, data_digests)
+        except (TypeError, ValueError):
+            return None
+        return content, warnings, deps
+
+    def _bulk(self, key: str, doc: Document, output: LiquidOutput, ctx: ContentContext
+              ) -> ContentBulk:
+        """A cached rendering's bulk; rendered again if the cache lost it since (deleted, or
+        damaged: never a crash, never stale)."""
+        try:
+            bulk = self.store().get_bulk(key)
+            if isinstance(bulk, ContentBulk):
+                return bulk
+        except LookupError:
+            pass
+        content = render_one(doc, _after_liquid(doc.body, output), self.md, ctx)[0]
+        return content.bulk  # type: ignore[return-value]
 
     def _liquid_outputs(self, docs: list[Document], liquid: JekyllLiquid, liquid_key: str
                         ) -> tuple[dict[str, LiquidOutput], list[Diagnostic]]:

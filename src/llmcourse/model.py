@@ -6,12 +6,13 @@ render markdown -> ``Content``; link -> ``Site`` (order, neighbours, taxonomies)
 
 from __future__ import annotations
 
+import functools
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, SupportsIndex
 
 Kind = Literal["lecture", "page"]
 
@@ -93,6 +94,11 @@ class Document:
 
     def meta_key(self) -> tuple[Any, ...]:
         """What other pages show of this one (lists, neighbours, sidebar): their cache input."""
+        return self._meta_key
+
+    @functools.cached_property
+    def _meta_key(self) -> tuple[Any, ...]:
+        # kept: each build asks a lecture for it a dozen times (the pages that list it)
         return (self.url, self.title, self.date.isoformat() if self.date else "",
                 self.categories, self.tags, self.description, self.order, self.draft, self.image)
 
@@ -108,14 +114,41 @@ class Heading(NamedTuple):
 
 
 @dataclass(frozen=True)
+class ContentBulk:
+    """The bulky part of a rendered body, which only the document's own pages (and ``check``)
+    read: a build that reuses those pages never loads it from the cache."""
+
+    # The HTML, or its UTF-8 compressed by zlib (see ``Content.packed``): a lecture keeps it so
+    # until a page shows it; holding 1000 lectures' HTML decoded took most of a build's memory.
+    stored_html: str | bytes
+    toc: tuple[Heading, ...]
+    data: Mapping[str, Any] = field(default_factory=dict)  # plugin results (references, ...)
+
+
+class DeferredBulk:
+    """A ``ContentBulk`` still in the cache, loaded on first use (``load`` makes it again when
+    the cache lost it). Pickles as the bulk itself."""
+
+    __slots__ = ("_load", "_bulk")
+
+    def __init__(self, load: Callable[[], ContentBulk]) -> None:
+        self._load = load
+        self._bulk: ContentBulk | None = None
+
+    def get(self) -> ContentBulk:
+        if self._bulk is None:
+            self._bulk = self._load()
+        return self._bulk
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> Any:
+        return self.get().__reduce_ex__(protocol)
+
+
+@dataclass(frozen=True)
 class Content:
     """A document's body rendered to HTML, with what the theme needs to show it."""
 
-    # The HTML, or its UTF-8 compressed by zlib (see ``packed``): a cached lecture keeps it so
-    # until a page shows it. A warm build of 1000 lectures shows none, and decoding them all
-    # was a third of its time and most of its memory.
-    stored_html: str | bytes
-    toc: tuple[Heading, ...]
+    bulk: ContentBulk | DeferredBulk  # HTML, table of contents, plugin data
     excerpt: str  # plain text, for lists and meta descriptions
     words: int  # English words plus CJK characters
     reading_minutes: int
@@ -123,18 +156,31 @@ class Content:
     # one hash per ``data`` key: pages built from one kind of data (the reference index) are
     # keyed by it, without reading (or decoding) the data itself
     data_digests: Mapping[str, str] = field(default_factory=dict)
-    data: Mapping[str, Any] = field(default_factory=dict)  # plugin results (references, ...)
+
+    def _bulk(self) -> ContentBulk:
+        bulk = self.bulk
+        return bulk if isinstance(bulk, ContentBulk) else bulk.get()
 
     @property
     def html(self) -> str:
-        stored = self.stored_html
+        stored = self._bulk().stored_html
         return stored if isinstance(stored, str) else zlib.decompress(stored).decode("utf-8")
+
+    @property
+    def toc(self) -> tuple[Heading, ...]:
+        return self._bulk().toc
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        return self._bulk().data
 
     def packed(self) -> Content:
         """This content with its HTML compressed, to be kept (cache, other processes)."""
-        if isinstance(self.stored_html, bytes):
+        bulk = self._bulk()
+        if isinstance(bulk.stored_html, bytes):
             return self
-        return replace(self, stored_html=zlib.compress(self.stored_html.encode("utf-8"), 1))
+        html = zlib.compress(bulk.stored_html.encode("utf-8"), 1)
+        return replace(self, bulk=replace(bulk, stored_html=html))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,13 @@ from . import feeds
 from .model import Entry
 from .redirects import redirect_pages
 from .references_export import reference_pages
-from .render import PlannedPage, RenderInputs, content_fingerprint, fingerprint
+from .render import (
+    PlannedPage,
+    RenderInputs,
+    content_fingerprint,
+    fingerprint,
+    summary_fingerprint,
+)
 from .slides import slide_pages
 from .views import TAXONOMIES, PageView, SiteView, term_slug, term_url
 
@@ -28,19 +34,26 @@ SYNTAX_CSS = "assets/css/syntax.css"
 
 
 def _generated(url: str, output: str, template: str, key: str, views: Mapping[str, PageView],
-               **context: object) -> list[PlannedPage]:
+               *, light_key: str = "", **context: object) -> list[PlannedPage]:
     """One generated page, unless a document already has its URL."""
     if url in views:
         return []
-    return [PlannedPage(output, url, template, key, lambda: {**context, "url": url})]
+    return [PlannedPage(output, url, template, key, lambda: {**context, "url": url},
+                        light_key=light_key)]
+
+
+def _listing_keys(inputs: RenderInputs, *parts: object,
+                  entries: tuple[Entry, ...] | list[Entry]) -> dict[str, str]:
+    """The key of a page listing ``entries``, and its ``light_key`` (when it reads no text)."""
+    return {"key": fingerprint(*parts, content_fingerprint(entries)),
+            "light_key": fingerprint(*parts, summary_fingerprint(inputs, entries))}
 
 
 def home_page(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, PageView]
               ) -> list[PlannedPage]:
-    key = fingerprint("home", inputs.theme_key, inputs.nav_key,
-                      content_fingerprint(inputs.site.lectures))
-    return _generated("/", "index.html", "home.html", key, views, site=site_v, page=None,
-                      title="")
+    keys = _listing_keys(inputs, "home", inputs.theme_key, inputs.nav_key, entries=inputs.site.lectures)
+    return _generated("/", "index.html", "home.html", views=views, site=site_v, page=None,
+                      title="", **keys)
 
 
 def not_found_page(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, PageView]
@@ -82,11 +95,11 @@ def taxonomy_pages(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, P
                               terms=index)
         for slug, (names, entries) in groups.items():
             entries = sorted(entries, key=lambda e: order[e.doc.url])
-            key = fingerprint("term", taxonomy, slug, inputs.theme_key, nav_key,
-                              content_fingerprint(entries))
+            keys = _listing_keys(inputs, "term", taxonomy, slug, inputs.theme_key, nav_key,
+                                 entries=entries)
             name = " / ".join(names)
             planned += _generated(term_url(taxonomy, names[0]), f"{taxonomy}/{slug}/index.html",
-                                  "term.html", key, views, site=site_v, page=None,
+                                  "term.html", views=views, site=site_v, page=None, **keys,
                                   title=f"{singular}: {name}",
                                   taxonomy=taxonomy, term=name,
                                   lectures=tuple(views[e.doc.url] for e in entries))

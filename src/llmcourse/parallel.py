@@ -89,7 +89,8 @@ def render_one(doc: Document, body: str, md: MarkdownIt, ctx: ContentContext) ->
     # Plugin data (thousands of small objects per lecture) and the HTML travel and stay
     # encoded: cheaper to send back from a worker, and a 1000-lecture build holds a fraction
     # of the memory.
-    content = replace(content, data=LazyData.wrap(content.data)).packed()
+    bulk = replace(content.bulk, data=LazyData.wrap(content.data))  # type: ignore[arg-type]
+    content = replace(content, bulk=bulk).packed()
     return content, warnings, urls.looked_up()
 
 

@@ -25,7 +25,7 @@ from .config import SiteConfig
 from .errors import Diagnostic
 from .model import Entry, Site
 from .seo import seo_global
-from .views import PageView, SiteView, page_view, site_view, term_url
+from .views import PageView, SiteView, page_view, site_view, term_url, text_reads
 from .write import Kept, Output, Staging, output_size
 
 ContextFactory = Callable[[], dict[str, Any]]
@@ -40,6 +40,14 @@ class PlannedPage:
     context: ContextFactory = field(compare=False)
     source: str = ""  # the file it comes from, for messages
     line: int = 0
+    # A page that lists others: its key when rendering it reads none of their texts (only
+    # what ``summary_fingerprint`` covers). It is what the output is recorded with when its
+    # rendering read no text (``views.text_reads``), and so reused while the summaries stay:
+    # a render is a function of what it read, and it reads the same while that is the same.
+    light_key: str = ""
+
+    def recorded_as(self, key: str) -> bool:
+        return key == self.key or (bool(self.light_key) and key == self.light_key)
 
 
 @dataclass
@@ -60,7 +68,7 @@ class RenderState:
         """The page as an earlier process left it in OUT, when its key is unchanged and the
         file is exactly what was written: its bytes (``read``), or just that it is there."""
         recorded = self.on_disk.get(page.output)
-        if recorded is None or recorded[0] != page.key or self.out_dir is None:
+        if recorded is None or not page.recorded_as(recorded[0]) or self.out_dir is None:
             return None
         path = self.out_dir / page.output
         try:
@@ -153,6 +161,8 @@ class RenderInputs:
     theme_key: str  # fingerprint of the template folders and config
     # what every page shows of the others (sidebar, lists); set once per build by plan_site
     nav_key: str = ""
+    # each entry's ``summary_fingerprint`` part, by id: a lecture is in several lists
+    summaries: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 # Generators of extra pages (home, 404, taxonomies, feeds...): each returns planned pages.
@@ -191,8 +201,25 @@ def nav_fingerprint(site: Site) -> str:
 
 
 def content_fingerprint(entries: Iterable[Entry]) -> str:
-    """For pages that show other pages' text (feeds, excerpts on the home page)."""
+    """For pages that show other pages' text (feeds)."""
     return fingerprint(tuple((e.doc.source_hash, e.content.digest) for e in entries))
+
+
+def summary_fingerprint(inputs: RenderInputs, entries: Iterable[Entry]) -> str:
+    """Everything a ``PageView`` shows of a page except its text (HTML, table of contents,
+    plugin data, word count): the ``light_key`` part of pages that list others."""
+    known = inputs.summaries
+    parts = []
+    for entry in entries:
+        part = known.get(id(entry))
+        if part is None:
+            doc, content = entry.doc, entry.content
+            known[id(entry)] = part = fingerprint(
+                doc.meta_key(), doc.kind, doc.authors, doc.layout, doc.math, doc.comments,
+                doc.slides, doc.source.rel, sorted(doc.front_matter.items(), key=str),
+                content.excerpt, content.reading_minutes)
+        parts.append(part)
+    return fingerprint(parts)
 
 
 ViewMemo = dict[int, tuple[Entry, PageView]]
@@ -224,7 +251,8 @@ def plan_site(inputs: RenderInputs, generators: Iterable[PageGenerator], *,
               ) -> tuple[list[PlannedPage], SiteView]:
     views = page_views(inputs.site.lectures + inputs.site.pages, inputs.config.math, view_memo)
     site_v = site_view(inputs.site, inputs.config, inputs.time, views)
-    inputs = replace(inputs, nav_key=nav_fingerprint(inputs.site))  # once for every generator
+    # once for every generator; the summaries' ids are of this build's entries
+    inputs = replace(inputs, nav_key=nav_fingerprint(inputs.site), summaries={})
     planned = plan_documents(inputs, site_v, views, inputs.nav_key, only)
     for generate in generators:
         planned.extend(generate(inputs, site_v, views))
@@ -265,14 +293,14 @@ def _reuse(planned: list[PlannedPage], state: RenderState, *, read: bool
     todo = []
     for page in planned:
         cached = state.outputs.get(page.output)
-        if cached is not None and cached[0] == page.key and isinstance(cached[1], bytes):
+        if cached is not None and page.recorded_as(cached[0]) and isinstance(cached[1], bytes):
             outputs[page.output] = cached[1]
             new_state[page.output] = cached
             continue
         on_disk = state._from_disk(page, read=read)
         if on_disk is not None:
             outputs[page.output] = on_disk
-            new_state[page.output] = (page.key, on_disk)
+            new_state[page.output] = (state.on_disk[page.output][0], on_disk)
             continue
         todo.append(page)
     return outputs, new_state, todo
@@ -284,6 +312,7 @@ def _render_pages(planned: list[PlannedPage], env: jinja2.Environment, stage: St
     problems: list[Diagnostic] = []
     new_state: dict[str, tuple[str, Output]] = {}
     for page in planned:
+        reads = text_reads()
         try:
             chunks = env.get_template(page.template).generate(page.context())
             data: Output = ("".join(chunks).encode("utf-8") if stage is None
@@ -294,7 +323,8 @@ def _render_pages(planned: list[PlannedPage], env: jinja2.Environment, stage: St
                                        f"{page.source or page.url}: {exc.message or exc}"))
             continue
         outputs[page.output] = data
-        new_state[page.output] = (page.key, data)
+        light = page.light_key and text_reads() == reads
+        new_state[page.output] = (page.light_key if light else page.key, data)
     return outputs, new_state, problems, len(new_state)
 
 

@@ -19,6 +19,19 @@ from .model import Content, Entry, Heading, Site
 from .permalink import slugify
 
 
+class _TextReads:
+    """How many times templates read a page's text (below): a page that lists others (home,
+    tag pages) and read none of their texts is keyed by their summaries alone, so editing a
+    lecture's text does not re-render every list it is in (``render.PlannedPage.light_key``).
+    Counted in this process; a read from another thread only costs a needless re-render."""
+
+    count = 0
+
+
+def text_reads() -> int:
+    return _TextReads.count
+
+
 @dataclass(frozen=True)
 class PageView:
     kind: str
@@ -30,9 +43,7 @@ class PageView:
     authors: tuple[str, ...]
     description: str
     excerpt: str
-    toc: tuple[Heading, ...]
     reading_minutes: int
-    words: int
     layout: str
     image: str
     math: bool
@@ -41,13 +52,32 @@ class PageView:
     source: str  # path relative to the site folder
     meta: Mapping[str, Any]  # every front-matter key, for page.meta.KEY
     rendered: Content  # the rendered body; templates use ``content``
-    data: Mapping[str, Any]  # plugin results (references, ...)
 
+    # The rendered body's parts are read when a template asks: a view exists for every
+    # document of every build, and most builds show few of them (holding each body, unpacked
+    # and again as Markup, took a 1000-lecture course 140 MB; a cached one is not even read
+    # from the cache until then).
+    # ...and each read is counted (see ``_TextReads``): everything else a view shows is in
+    # ``render.summary_fingerprint``.
     @property
     def content(self) -> Markup:
-        # made when a template asks: a view exists for every document of every build, and
-        # holding each body (unpacked, and again as Markup) took a 1000-lecture course 140 MB
+        _TextReads.count += 1
         return Markup(self.rendered.html)
+
+    @property
+    def toc(self) -> tuple[Heading, ...]:
+        _TextReads.count += 1
+        return self.rendered.toc
+
+    @property
+    def data(self) -> Mapping[str, Any]:  # plugin results (references, ...)
+        _TextReads.count += 1
+        return self.rendered.data
+
+    @property
+    def words(self) -> int:
+        _TextReads.count += 1
+        return self.rendered.words
 
     @property
     def is_lecture(self) -> bool:
@@ -66,11 +96,10 @@ def page_view(entry: Entry, site_math: bool) -> PageView:
     return PageView(
         kind=doc.kind, title=doc.title, url=doc.url, date=doc.date, categories=doc.categories,
         tags=doc.tags, authors=doc.authors, description=doc.description,
-        excerpt=content.excerpt, toc=content.toc, reading_minutes=content.reading_minutes,
-        words=content.words, layout=doc.layout, image=doc.image,
+        excerpt=content.excerpt, reading_minutes=content.reading_minutes, layout=doc.layout, image=doc.image,
         math=site_math if doc.math is None else doc.math, comments=doc.comments,
         slides=doc.slides, source=doc.source.rel, meta=doc.front_matter,
-        rendered=content, data=content.data,
+        rendered=content,
     )
 
 

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-import imagesize
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
@@ -57,6 +56,8 @@ def local_image_size(src: str, source_dir: str) -> tuple[int, int] | None:
     if not source_dir or not src or src.startswith(("/", "#", "//")) or _SCHEME.match(src):
         return None
     path = posixpath.normpath(unquote(src.split("#", 1)[0].split("?", 1)[0]))
+    import imagesize  # imported by the first local image
+
     try:
         width, height = imagesize.get(Path(source_dir) / path)
     except (OSError, ValueError):

@@ -17,7 +17,6 @@ from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
 
-from latex2mathml.converter import convert
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
@@ -48,6 +47,8 @@ def tex_to_mathml(tex: str, display: bool) -> str:
                 raise ValueError("unbalanced '}'")
     if depth:
         raise ValueError("unbalanced '{'")
+    from latex2mathml.converter import convert  # imported by the first formula
+
     try:
         mathml = convert(tex.strip(), display="block" if display else "inline")
     except Exception as exc:  # noqa: BLE001 - latex2mathml raises many unrelated types
