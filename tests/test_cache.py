@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import sqlite3
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,6 +24,18 @@ NOW = datetime(2025, 10, 1, tzinfo=timezone.utc)
 DB = Path(CACHE_DIR) / "cache.sqlite"
 
 
+@contextlib.contextmanager
+def opened(db: Path) -> Iterator[sqlite3.Connection]:
+    """A connection that commits and closes, as a process would (the cache is then one file
+    again: SQLite moves its write-ahead log into it)."""
+    conn = sqlite3.connect(db)
+    try:
+        with conn:
+            yield conn
+    finally:
+        conn.close()
+
+
 def lecture(site: Path, day: int, body: str) -> Path:
     return write(site / "content" / "lectures" / f"2025-09-{day:02d}-l{day}.md",
                  f"---\ntitle: Lecture {day}\ncategories: [Lecture]\n---\n{body}\n")
@@ -37,7 +51,11 @@ def make_site(site: Path) -> Path:
 def build(site: Path, out: str = "_site", **options: object) -> BuildResult:
     """A fresh Builder each time, like a new `llmcourse build` process."""
     opts = BuildOptions(site_dir=site, out_dir=site / out, jobs=1, **options)  # type: ignore
-    return Builder(opts, time=NOW).build()
+    builder = Builder(opts, time=NOW)
+    try:
+        return builder.build()
+    finally:
+        builder.close()
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -95,6 +113,7 @@ def _corrupt_and_check(site: Path, damage) -> None:
     make_site(site)
     build(site, out="_fresh", use_cache=False)
     build(site)
+    assert not (site / DB).with_name(DB.name + "-wal").exists()  # all in the file: closed
     damage(site / DB)
     result = build(site, out="_after")
     assert result.markdown_rendered == 3
@@ -115,7 +134,7 @@ def test_garbage_cache_file_is_rebuilt(site: Path) -> None:
 
 def test_garbage_entries_are_misses(site: Path) -> None:
     def scramble(db: Path) -> None:
-        with sqlite3.connect(db) as conn:
+        with opened(db) as conn:
             rows = conn.execute("SELECT key, value, bulk FROM entries").fetchall()
             for key, value, bulk in rows:  # flip bytes in every value: checksums no longer match
                 broken = [bytes(b ^ 0x55 for b in v[:40]) + v[40:] if v else v
@@ -132,7 +151,7 @@ def test_a_damaged_bulk_is_rendered_again(site: Path, damage: str) -> None:
     make_site(site)
     build(site, out="_fresh", use_cache=False)
     build(site)
-    with sqlite3.connect(site / DB) as conn:
+    with opened(site / DB) as conn:
         bulks = conn.execute("SELECT key, bulk FROM entries WHERE bulk IS NOT NULL").fetchall()
         assert len(bulks) == 3  # one per lecture
         for key, bulk in bulks:
@@ -145,14 +164,14 @@ def test_a_damaged_bulk_is_rendered_again(site: Path, damage: str) -> None:
 
 def test_cache_of_another_version_is_dropped(site: Path) -> None:
     def other_version(db: Path) -> None:
-        with sqlite3.connect(db) as conn:
+        with opened(db) as conn:
             conn.execute("UPDATE meta SET value = '1/0.0.0-other' WHERE name = 'version'")
     _corrupt_and_check(site, other_version)
 
 
 def _poison(db: Path) -> None:
     """Replace every cached rendering by a well-formed one that says POISON."""
-    with sqlite3.connect(db) as conn:
+    with opened(db) as conn:
         for key, value in conn.execute("SELECT key, value FROM entries").fetchall():
             conn.execute("UPDATE entries SET value = ?, bulk = ? WHERE key = ?", (
                 _encode((("POISON", 1, 1, "x", {}), [], ())),
@@ -190,7 +209,7 @@ def test_unpickler_refuses_code(tmp_path: Path) -> None:
     blob = _encode(os.getcwd)  # a well-formed entry holding a callable outside llmcourse
     assert pickle.loads(pickle.dumps(os.getcwd)) is os.getcwd  # plain pickle would take it
     assert _decode(_encode(("fine",))) == ("fine",)
-    with sqlite3.connect(tmp_path / "cache.sqlite") as conn:
+    with opened(tmp_path / "cache.sqlite") as conn:
         conn.execute("UPDATE entries SET value = ? WHERE key = 'k'", (blob,))
     cache.close()
     assert BuildCache(tmp_path).get("k") is None

@@ -8,6 +8,7 @@ only the work that depends on what changed.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -23,6 +24,8 @@ from .cache import CACHE_DIR, BuildCache, cache_key, code_fingerprint
 from .config import SiteConfig, load_config
 from .content_stage import ContentStage
 from .discover import Discovered, discover_content, discover_static
+from .helper import Helper
+from .helper import wanted as helper_wanted
 from .errors import BuildError, Diagnostic
 from .link import find_url_clashes, link_site, visible
 from .minify import Minifier
@@ -101,7 +104,10 @@ class Builder:
     """Builds one site, again and again, reusing whatever did not change."""
 
     def __init__(self, options: BuildOptions, *, time: datetime | None = None,
-                 progress: Callable[[str, int, int], None] | None = None) -> None:
+                 progress: Callable[[str, int, int], None] | None = None,
+                 helper: Helper | None = None) -> None:
+        """``helper``: one the caller started (``llmcourse build`` does, as early as it can)
+        for the first build; later builds start their own when it helps."""
         # One spelling of the site folder ("." or "/home/me/course"): cached documents carry
         # their files' paths, and must be found again whichever way the folder is named.
         options = replace(options, site_dir=options.site_dir.resolve())
@@ -122,6 +128,7 @@ class Builder:
         # Site-relative paths of the only files changed since the last build, when the caller
         # knows them (the dev server's watcher); None: unknown, walk and stat everything.
         self.changed: frozenset[str] | None = None
+        self._helper = helper
 
     # -- stages -------------------------------------------------------------------------
     def _discover(self, config: SiteConfig) -> Discovered:
@@ -141,21 +148,27 @@ class Builder:
                    ) -> tuple[list[Document], list[Diagnostic]]:
         config_key = config.fingerprint()
         changed = self.changed
-        reused, stamps, fresh = [], {}, []
+        reused: list[str] = []
+        stamps: dict[str, tuple[int, int, str] | None] = {}  # None: stamped when read
+        fresh = []
         for source in sources:
             cached = self._parsed.get(source.rel)
-            if (changed is not None and cached is not None and source.rel not in changed
+            if cached is None:  # (a new process: every file) read and stamped at once
+                stamps[source.rel] = None
+                fresh.append(source)
+                continue
+            if (changed is not None and source.rel not in changed
                     and cached.stamp[2] == config_key):
                 stamp = cached.stamp  # the caller vouches it did not change: no stat
             else:
                 stat = os.stat(source.path)
                 stamp = (stat.st_mtime_ns, stat.st_size, config_key)
             stamps[source.rel] = stamp
-            if cached is None or cached.stamp != stamp:
+            if cached.stamp != stamp:
                 fresh.append(source)
             else:  # reused from memory (dev server): its cache entry must not be pruned
                 reused.append(cached.cache_key)
-        parsed = self._parse_fresh(fresh, stamps, config)
+        parsed = self._parse_fresh(fresh, config)
         docs, problems, seen = [], [], {}
         for rel in stamps:
             seen[rel] = cached = parsed.get(rel) or self._parsed[rel]
@@ -166,20 +179,24 @@ class Builder:
         self._store().touch(reused)
         return docs, problems
 
-    def _parse_fresh(self, sources: list[SourceFile], stamps: dict[str, tuple[int, int, str]],
-                     config: SiteConfig) -> dict[str, _Parsed]:
+    def _parse_fresh(self, sources: list[SourceFile], config: SiteConfig
+                     ) -> dict[str, _Parsed]:
         """Files new to this builder: from the persistent cache when their bytes (hashed, not
         their mtime) were parsed before with these settings, else parsed now."""
         read = {}
+        stamps = {}
+        settings = (code_fingerprint(), config.fingerprint())
         for source in sources:
-            data = source.path.read_bytes()
+            stat, data = _read(source.path)
+            stamps[source.rel] = (stat.st_mtime_ns, stat.st_size, settings[1])
             digest = source_hash(data)
-            key = cache_key("parse", code_fingerprint(), source, digest, config.fingerprint())
+            key = cache_key("parse", settings, source.rel, source.content_rel, str(source.path),
+                            digest)
             read[source.rel] = (source, data, digest, key)
         hits = self._store().get_many(key for *_, key in read.values())  # one query
         parsed = {}
         for rel, (source, data, digest, key) in read.items():
-            document = _cached_document(hits.get(key), data)
+            document = _cached_document(hits.get(key), source, data)
             if document is not False:  # decoding and YAML: 2 ms a lecture
                 parsed[rel] = _Parsed(stamps[rel], document, list(hits[key][1]), key)
                 continue
@@ -190,7 +207,7 @@ class Builder:
             document, problems = parse_document(source, text, config, digest)
             if document is not None:  # its body as UTF-8 until read: a third of the memory
                 document = document.packed()
-            stored, body_size = _without_body(document, data)
+            stored, body_size = _for_cache(document, data)
             self._store().put(key, (stored, notes + problems, body_size))
             parsed[rel] = _Parsed(stamps[rel], document, notes + problems, key)
         return parsed
@@ -240,6 +257,22 @@ class Builder:
             self._cache = BuildCache(folder)
         return self._cache
 
+    def _start_helper(self) -> None:
+        """A one-shot build that will find most of its work cached has a helper process ready
+        Liquid and Markdown meanwhile (``helper``); not the dev server's builder, which is
+        long-lived and keeps its own ready."""
+        opts = self.options
+        helper, self._helper = self._helper, None
+        if helper is None and opts.remember_pages and helper_wanted(
+                opts.site_dir, jobs=opts.jobs, use_cache=opts.use_cache):
+            helper = Helper.start()
+        self._contents.helper = helper
+
+    def _stop_helper(self) -> None:
+        helper, self._contents.helper = self._contents.helper, None
+        if helper is not None:
+            helper.close()
+
     # -- the whole build ----------------------------------------------------------------
     def _assemble(self, *, stop_at_errors: bool, staging: Staging | None = None) -> Collected:
         """Every stage up to rendered pages, in memory (or ``staging``). ``stop_at_errors``
@@ -265,6 +298,7 @@ class Builder:
         templates = read_templates(template_dirs(opts.site_dir))
         entries, content_problems = self._contents.render(docs, config, now, found.assets,
                                                           templates.fingerprint)
+        self._stop_helper()  # it has done its part
         problems += content_problems
         env = self._environment(config)
         problems += check_layouts(entries, env)
@@ -329,7 +363,12 @@ class Builder:
     def build(self) -> BuildResult:
         started = clock.perf_counter()
         opts = self.options
-        check_output_dir(opts.site_dir, opts.out_dir)
+        self._start_helper()
+        try:
+            check_output_dir(opts.site_dir, opts.out_dir)
+        except BaseException:
+            self._stop_helper()
+            raise
         # A one-shot build stages its pages on disk; the dev server's long-lived builder keeps
         # them in memory, to reuse them by key at the next save.
         staging = Staging(opts.out_dir) if opts.remember_pages else None
@@ -340,6 +379,7 @@ class Builder:
                 staging.discard()
             raise
         finally:
+            self._stop_helper()
             # after the saved page went out (dev server), and kept even when the build
             # then failed on another document
             self._store().commit()
@@ -362,6 +402,13 @@ class Builder:
                      else OutputFiles(opts.out_dir, outputs)),
             markdown_rendered=self._contents.markdown_rendered,
         )
+
+    def close(self) -> None:
+        """Close the persistent cache (opened again by the next build). A process that ends
+        need not: SQLite finishes the write-ahead log when the cache is next opened."""
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None
 
     def collect(self) -> Collected:
         """Every stage up to render, as ``build`` runs them, but never stopping at errors and
@@ -393,25 +440,55 @@ def build_site(options: BuildOptions, **kwargs: object) -> BuildResult:
     return Builder(options, **kwargs).build()  # type: ignore[arg-type]
 
 
-def _without_body(document: Document | None, data: bytes) -> tuple[Document | None, int]:
-    """A parsed document to cache, and how many of the file's last bytes are its body: the
-    body is the end of the file (unless decoding changed it), and the file is read anyway
-    to hash it, so the cache need not hold it a second time. -1: the body is kept."""
-    if document is None or not data.endswith(document.stored_body):  # type: ignore[arg-type]
-        return document, -1
-    return replace(document, stored_body=b""), len(document.stored_body)
+def _read(path: Path) -> tuple[os.stat_result, bytes]:
+    """A file's bytes and its stat, from one open (no Path, no buffered reader: a build of
+    1000 lectures reads them all, to hash them)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        stat = os.fstat(fd)
+        chunks = [os.read(fd, stat.st_size + 1)]
+        while chunks[-1]:  # grown since the stat: read to the end
+            chunks.append(os.read(fd, 1 << 16))
+        return stat, b"".join(chunks) if len(chunks) > 2 else chunks[0]
+    finally:
+        os.close(fd)
 
 
-def _cached_document(hit: object, data: bytes) -> Document | None | Literal[False]:
-    """The document of a parse entry (made by ``_without_body``), or False: not one."""
+def _for_cache(document: Document | None, data: bytes) -> tuple[Document | None, int]:
+    """A parsed document as the cache keeps it, and how many of the file's last bytes are its
+    body (-1: the body is kept). It leaves out what reading the file again gives back (the
+    file is read anyway, to hash it): its ``SourceFile`` (part of the entry's key), and its
+    body, the end of the file unless decoding changed it."""
+    if document is None:
+        return None, -1
+    body = document.stored_body[document.body_offset:]
+    assert isinstance(body, bytes)  # packed
+    stored = copy.copy(document)  # (not replace(): its digests are of the whole document)
+    object.__setattr__(stored, "source", None)
+    if data.endswith(body):
+        object.__setattr__(stored, "stored_body", b"")
+        return stored, len(body)
+    return stored, -1
+
+
+def _cached_document(hit: object, source: SourceFile, data: bytes
+                     ) -> Document | None | Literal[False]:
+    """The document of a parse entry (made by ``_for_cache``), or False: not one."""
     if not (isinstance(hit, tuple) and len(hit) == 3 and isinstance(hit[2], int)):
         return False
     document, body_size = hit[0], hit[2]
-    if document is None or body_size < 0:
-        return document
+    if document is None:
+        return None
     if not isinstance(document, Document) or body_size > len(data):
         return False
-    return replace(document, stored_body=data[len(data) - body_size:])
+    # Just unpickled, held by nothing else yet: completed in place (a replace() per lecture
+    # was a tenth of a one-lecture build), its body the file's bytes as they were read
+    # (copying the end of each was another tenth)
+    object.__setattr__(document, "source", source)
+    if body_size >= 0:
+        object.__setattr__(document, "stored_body", data)
+        object.__setattr__(document, "body_offset", len(data) - body_size)
+    return document
 
 
 def _raise_if_errors(problems: list[Diagnostic], *, strict: bool = False) -> None:

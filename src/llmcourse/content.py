@@ -5,8 +5,9 @@ result can be cached by the document's hash."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .model import Content, ContentBulk, Document
@@ -25,6 +26,20 @@ class ContentContext:
     urls_by_source: Mapping[str, str]
     site_math: bool
     mermaid_url: str = ""  # site.yaml's mermaid_url: where diagrams' script comes from
+
+
+@dataclass(frozen=True)
+class LiquidContext:
+    """What Liquid in a body sees of the site (``llmcourse.liquid``; defined here, where the
+    content stage finds it without importing python-liquid)."""
+
+    site: Mapping[str, Any]  # site.* from site.yaml plus "time" (an aware datetime)
+    baseurl: str  # "" or "/AI-course"
+    url: str  # "" or "https://user.github.io"
+    urls_by_source: Mapping[str, str]  # source path -> URL without baseurl
+    post_urls: Mapping[str, str]  # post file stem -> URL without baseurl
+    includes_dirs: tuple[Path, ...]  # searched in order by {% include %}
+    markdownify: Callable[[str], str] | None = None
 
 
 def page_variables(doc: Document) -> dict[str, Any]:

@@ -9,27 +9,24 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cache import BuildCache, cache_key, code_fingerprint, urls_still_valid
 from .config import SiteConfig
-from .content import ContentContext, page_variables
-from .errors import ContentError, Diagnostic
-from .liquid import (
-    JekyllLiquid,
-    LiquidContext,
-    create_liquid_environment,
-    render_span,
-)
+from .content import ContentContext, LiquidContext, page_variables
+from .errors import Diagnostic
+from .helper import Helper, HelperGone
 from .model import Content, ContentBulk, DeferredBulk, Document, Entry, SourceFile
-from .parallel import default_jobs, render_all, render_one
+from .parallel import MIN_PARALLEL, Job, Rendered, default_jobs, render_all, render_one
 from .theme import template_dirs
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
+
+    from .liquid import JekyllLiquid, SpanJob
 
 Progress = Callable[[str, int, int], None]
 LiquidOutput = tuple[int, int, str] | None  # (start, end, output) of a body's Liquid span
@@ -57,6 +54,9 @@ class ContentStage:
         self._liquid_memo: dict[str, tuple[Document, str, LiquidOutput]] = {}
         self._key_memo: dict[str, tuple[Document, tuple[str, str], str]] = {}
         self._listing = _ListingMemo()
+        self._liquid_env: tuple[str, JekyllLiquid] | None = None
+        # a one-shot build's helper process (see ``helper``), while the build has one
+        self.helper: Helper | None = None
 
     @functools.cached_property
     def md(self) -> MarkdownIt:
@@ -74,13 +74,12 @@ class ContentStage:
         urls_by_source = listing.urls_by_source
         ctx = ContentContext(config.baseurl, urls_by_source, config.math,
                              config.mermaid_url)
-        liquid = create_liquid_environment(LiquidContext(
+        liquid = LiquidContext(
             site={**config.as_liquid(), "time": now, "posts": listing.posts},
             baseurl=config.baseurl, url=config.url, urls_by_source=urls_by_source,
             post_urls=listing.post_urls,
             includes_dirs=tuple(d / "_includes" for d in template_dirs(self.site_dir)),
-            markdownify=lambda text: self.md.render(text),
-        ))
+        )
         # What Liquid sees besides the document itself; a long-lived builder (the dev server)
         # re-renders a document's Liquid, and re-hashes its key, only when it or this changed.
         liquid_key = cache_key(config.fingerprint(), now.isoformat(), listing.key, templates_key)
@@ -109,10 +108,9 @@ class ContentStage:
                 results[key] = hit
             else:
                 todo.append(doc)
-        fresh = render_all([(doc, _after_liquid(doc.body, outputs[doc.source.rel]))
-                            for doc in todo], ctx,
-                           workers=self.jobs or default_jobs(), md=lambda: self.md,
-                           progress=self._progress(len(docs) - len(todo), len(docs)))
+        fresh = self._render_markdown([(doc, _after_liquid(doc.body, outputs[doc.source.rel]))
+                                       for doc in todo], ctx,
+                                      self._progress(len(docs) - len(todo), len(docs)))
         for doc, (content, warnings, deps) in zip(todo, fresh):
             results[keys[doc.source.rel]] = hit = (content, warnings,
                                                   urls_key if deps is None else deps)
@@ -156,33 +154,65 @@ class ContentStage:
         content = render_one(doc, _after_liquid(doc.body, output), self.md, ctx)[0]
         return content.bulk  # type: ignore[return-value]
 
-    def _liquid_outputs(self, docs: list[Document], liquid: JekyllLiquid, liquid_key: str
+    def _render_markdown(self, jobs: list[Job], ctx: ContentContext,
+                         progress: Callable[[int], None] | None) -> list[Rendered]:
+        """A few documents go to the helper when there is one (it has its Markdown ready),
+        many to a process pool, the rest are rendered here."""
+        if self.helper is not None and 0 < len(jobs) < MIN_PARALLEL:
+            try:
+                return self.helper.call("markdown", ctx, jobs)  # type: ignore[no-any-return]
+            except HelperGone:
+                self.helper = None
+        return render_all(jobs, ctx, workers=self.jobs or default_jobs(), md=lambda: self.md,
+                          progress=progress)
+
+    def _liquid_outputs(self, docs: list[Document], liquid: LiquidContext, liquid_key: str
                         ) -> tuple[dict[str, LiquidOutput], list[Diagnostic]]:
         """Each document's Liquid: None when it has no tags, else the span of its tags and
         what they render to (cheap next to Markdown, and part of the Markdown key)."""
         outputs: dict[str, LiquidOutput] = {}
-        problems = []
         memo: dict[str, tuple[Document, str, LiquidOutput]] = {}
+        todo = []
         for doc in docs:
             known = self._liquid_memo.get(doc.source.rel)
             if known is not None and known[0] is doc and known[1] in (liquid_key, ""):
                 memo[doc.source.rel] = known
                 outputs[doc.source.rel] = known[2]
-                continue
-            span = doc.liquid
-            if span is None:
+            elif doc.liquid is None:
                 outputs[doc.source.rel] = None
                 memo[doc.source.rel] = (doc, "", None)  # "": needs no Liquid context
+            else:
+                todo.append(doc)
+        problems = []
+        jobs = [(doc.source.rel, doc.liquid, page_variables(doc)) for doc in todo]
+        for doc, rendered in zip(todo, self._render_spans(jobs, liquid, liquid_key)):
+            if isinstance(rendered, Diagnostic):
+                problems.append(rendered)
                 continue
-            try:
-                rendered = render_span(liquid, span, path=doc.source.rel,
-                                       page=page_variables(doc))
-                outputs[doc.source.rel] = output = (span.start, span.end, rendered)
-                memo[doc.source.rel] = (doc, liquid_key, output)
-            except ContentError as exc:
-                problems.append(exc.diagnostic)
+            span = doc.liquid
+            assert span is not None
+            outputs[doc.source.rel] = output = (span.start, span.end, rendered)
+            memo[doc.source.rel] = (doc, liquid_key, output)
         self._liquid_memo = memo
         return outputs, problems
+
+    def _render_spans(self, jobs: list[SpanJob], liquid: LiquidContext, liquid_key: str
+                      ) -> list[str | Diagnostic]:
+        """By the helper when there is one, else here (python-liquid is imported then)."""
+        if not jobs:
+            return []
+        if self.helper is not None:
+            try:
+                return self.helper.call("liquid", liquid, liquid_key, jobs)  # type: ignore[no-any-return]
+            except HelperGone:
+                self.helper = None
+        from .liquid import create_liquid_environment, render_spans
+
+        if self._liquid_env is None or self._liquid_env[0] != liquid_key:
+            env = create_liquid_environment(replace(liquid,
+                                                    markdownify=lambda text: self.md.render(text)))
+            self._liquid_env = (liquid_key, env)
+        return render_spans(self._liquid_env[1], jobs)
 
     def _content_key(self, doc: Document, base_key: str, liquid_key: str,
                      output: LiquidOutput) -> str:
@@ -239,7 +269,7 @@ class _ListingMemo:
 
 def _listed_as(doc: Document) -> tuple[object, ...]:
     """Everything of a document that the listing shows."""
-    return (doc.source.rel, doc.source.content_rel, doc.kind, doc.meta_key())
+    return (doc.source.rel, doc.source.content_rel, doc.kind, doc.meta_digest)
 
 
 def _listing_of(docs: list[Document]) -> Listing:

@@ -139,7 +139,7 @@ def feed_page(inputs: RenderInputs, site_v: object, views: Mapping[str, PageView
     config = inputs.config
     entries = _feed_entries(inputs.site.lectures, config.feed_limit)
     key = fingerprint("feed", config.fingerprint(), __version__,
-                      tuple(e.doc.meta_key() + e.doc.authors for e in entries),
+                      [(e.doc.meta_digest, e.doc.authors) for e in entries],
                       content_fingerprint(entries))
     return [PlannedPage("feed.xml", "/feed.xml", RAW_TEMPLATE, key, lambda: {
         "body": feed_xml(config, [views[e.doc.url] for e in entries])})]

@@ -10,31 +10,23 @@ file. The Jekyll tags live in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from liquid import BoundTemplate, Environment, Mode
 from liquid.exceptions import LiquidError
 from liquid.token import Token
 
-from llmcourse.errors import ContentError
+from llmcourse.content import LiquidContext
+from llmcourse.errors import ContentError, Diagnostic
 from llmcourse.liquid_filters import FILTERS
 from llmcourse.liquid_tags import TAGS, JekyllError, _include_error, describe_error, find_include
 from llmcourse.model import LiquidSpan
 from llmcourse.parse import liquid_span
 
 
-@dataclass(frozen=True)
-class LiquidContext:
-    site: Mapping[str, Any]  # site.* from site.yaml plus "time" (an aware datetime)
-    baseurl: str  # "" or "/AI-course"
-    url: str  # "" or "https://user.github.io"
-    urls_by_source: Mapping[str, str]  # source path -> URL without baseurl
-    post_urls: Mapping[str, str]  # post file stem -> URL without baseurl
-    includes_dirs: tuple[Path, ...]  # searched in order by {% include %}
-    markdownify: Callable[[str], str] | None = None
+__all__ = ["JekyllLiquid", "LiquidContext", "create_liquid_environment", "render_liquid",
+           "render_span", "render_spans"]
 
 
 class JekyllLiquid(Environment):
@@ -95,6 +87,20 @@ def render_liquid(
     if span is None:
         return text  # most lectures: no Liquid, no parsing
     return text[:span.start] + render_span(env, span, path=path, page=page) + text[span.end:]
+
+
+SpanJob = tuple[str, LiquidSpan, Mapping[str, Any]]  # file, its body's span, its ``page``
+
+
+def render_spans(env: JekyllLiquid, jobs: list[SpanJob]) -> list[str | Diagnostic]:
+    """Each job's output, or the diagnostic of its Liquid error."""
+    results: list[str | Diagnostic] = []
+    for path, span, page in jobs:
+        try:
+            results.append(render_span(env, span, path=path, page=page))
+        except ContentError as exc:
+            results.append(exc.diagnostic)
+    return results
 
 
 def render_span(env: JekyllLiquid, span: LiquidSpan, *, path: str, page: Mapping[str, Any]

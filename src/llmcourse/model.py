@@ -7,6 +7,7 @@ render markdown -> ``Content``; link -> ``Site`` (order, neighbours, taxonomies)
 from __future__ import annotations
 
 import functools
+import hashlib
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -50,9 +51,9 @@ class Document:
     url: str  # without baseurl, starts with "/"
     output: str  # file under OUT: "lectures/LLM/index.html"
     layout: str
-    # Markdown after the front matter (Liquid not yet rendered), or its UTF-8 when the
-    # document came from the cache: decoded only when read (see ``body``), since a warm
-    # build of 1000 lectures reads none of them
+    # Markdown after the front matter (Liquid not yet rendered), or UTF-8 bytes that end with
+    # it (the whole file, for a document from the cache) from ``body_offset`` on: decoded
+    # only when read (see ``body``), since a warm build of 1000 lectures reads none of them
     stored_body: str | bytes
     body_line: int  # file line of the body's first line
     source_hash: str  # sha256 of the file's bytes: the cache key of everything derived
@@ -73,11 +74,18 @@ class Document:
     front_matter: Mapping[str, Any] = field(default_factory=dict)  # every key, for page.KEY
     key_lines: Mapping[str, int] = field(default_factory=dict)
     liquid: LiquidSpan | None = None  # where the body's Liquid is; None: it has none
+    body_offset: int = 0  # where the body starts in ``stored_body``, when that is bytes
+    # hash of ``meta_key()``: what the keys of other pages include of this one
+    meta_digest: str = field(init=False, repr=False, compare=False)
+    # hash of everything a template's view shows of this document but its text
+    view_digest: str = field(init=False, repr=False, compare=False)
 
     @property
     def body(self) -> str:
         stored = self.stored_body
-        return stored if isinstance(stored, str) else stored.decode("utf-8", "surrogatepass")
+        if isinstance(stored, str):
+            return stored
+        return str(memoryview(stored)[self.body_offset:], "utf-8", "surrogatepass")
 
     def packed(self) -> Document:
         """This document with its body as UTF-8 bytes, to be kept in the cache."""
@@ -94,13 +102,21 @@ class Document:
 
     def meta_key(self) -> tuple[Any, ...]:
         """What other pages show of this one (lists, neighbours, sidebar): their cache input."""
-        return self._meta_key
-
-    @functools.cached_property
-    def _meta_key(self) -> tuple[Any, ...]:
-        # kept: each build asks a lecture for it a dozen times (the pages that list it)
         return (self.url, self.title, self.date.isoformat() if self.date else "",
                 self.categories, self.tags, self.description, self.order, self.draft, self.image)
+
+    def __post_init__(self) -> None:
+        # Made once, when the document is parsed, and cached with it: each build puts them
+        # into the keys of a dozen pages per lecture (hashing them there each time was a
+        # tenth of a one-lecture build).
+        object.__setattr__(self, "meta_digest", _digest(self.meta_key()))
+        object.__setattr__(self, "view_digest", _digest((
+            self.meta_digest, self.kind, self.authors, self.layout, self.math, self.comments,
+            self.slides, self.source.rel, self.front_matter)))
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha1(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class Heading(NamedTuple):

@@ -70,12 +70,15 @@ class RenderState:
         recorded = self.on_disk.get(page.output)
         if recorded is None or not page.recorded_as(recorded[0]) or self.out_dir is None:
             return None
-        path = self.out_dir / page.output
+        path = os.path.join(self.out_dir, page.output)  # (no Path: thousands per build)
         try:
             stat = os.stat(path)
             if (stat.st_size, stat.st_mtime_ns) != (recorded[1], recorded[2]):
                 return None
-            return path.read_bytes() if read else Kept(stat.st_size)
+            if read:
+                with open(path, "rb") as fh:
+                    return fh.read()
+            return Kept(stat.st_size, stat.st_mtime_ns)
         except OSError:
             return None
 
@@ -83,8 +86,11 @@ class RenderState:
         """What to remember for the next process, after the outputs are written."""
         recorded = {}
         for output, (key, data) in self.outputs.items():
+            if isinstance(data, Kept) and data.mtime_ns >= 0:  # left as it was: no stat
+                recorded[output] = (key, data.size, data.mtime_ns)
+                continue
             try:
-                stat = (out_dir / output).stat()
+                stat = os.stat(os.path.join(out_dir, output))
             except OSError:
                 continue
             if stat.st_size == output_size(data):
@@ -180,8 +186,8 @@ def plan_documents(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, P
             continue
         prev, nxt = site.previous.get(doc.url), site.following.get(doc.url)
         key = fingerprint(inputs.theme_key, nav_key, doc.source_hash, entry.content.digest,
-                          doc.meta_key(), doc.layout, prev.doc.meta_key() if prev else None,
-                          nxt.doc.meta_key() if nxt else None)
+                          doc.meta_digest, doc.layout, prev.doc.meta_digest if prev else None,
+                          nxt.doc.meta_digest if nxt else None)
 
         def context(entry: Entry = entry, prev: Entry | None = prev,
                     nxt: Entry | None = nxt) -> dict[str, Any]:
@@ -196,13 +202,13 @@ def plan_documents(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, P
 
 def nav_fingerprint(site: Site) -> str:
     """What every page shows of the others (sidebar, lists): their metadata, not their text."""
-    return fingerprint(tuple(e.doc.meta_key() for e in site.lectures),
-                       tuple(e.doc.meta_key() for e in site.pages))
+    return fingerprint([e.doc.meta_digest for e in site.lectures],
+                       [e.doc.meta_digest for e in site.pages])
 
 
 def content_fingerprint(entries: Iterable[Entry]) -> str:
     """For pages that show other pages' text (feeds)."""
-    return fingerprint(tuple((e.doc.source_hash, e.content.digest) for e in entries))
+    return fingerprint([(e.doc.source_hash, e.content.digest) for e in entries])
 
 
 def summary_fingerprint(inputs: RenderInputs, entries: Iterable[Entry]) -> str:
@@ -213,11 +219,9 @@ def summary_fingerprint(inputs: RenderInputs, entries: Iterable[Entry]) -> str:
     for entry in entries:
         part = known.get(id(entry))
         if part is None:
-            doc, content = entry.doc, entry.content
-            known[id(entry)] = part = fingerprint(
-                doc.meta_key(), doc.kind, doc.authors, doc.layout, doc.math, doc.comments,
-                doc.slides, doc.source.rel, sorted(doc.front_matter.items(), key=str),
-                content.excerpt, content.reading_minutes)
+            content = entry.content
+            known[id(entry)] = part = fingerprint(entry.doc.view_digest, content.excerpt,
+                                                  content.reading_minutes)
         parts.append(part)
     return fingerprint(parts)
 

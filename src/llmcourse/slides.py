@@ -71,7 +71,7 @@ def slide_pages(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, Page
         if not wants_slides(view, True) or url in views:
             continue
         key = fingerprint(TEMPLATE, inputs.theme_key, entry.doc.source_hash,
-                          entry.content.digest, entry.doc.meta_key(), entry.doc.authors)
+                          entry.content.digest, entry.doc.meta_digest, entry.doc.authors)
 
         def context(view: PageView = view, url: str = url) -> dict[str, object]:
             return {"site": site_v, "page": None, "lecture": view, "url": url,

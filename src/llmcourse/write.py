@@ -31,6 +31,7 @@ class Kept:
     """A page whose file in OUT already holds exactly its bytes: nothing to write."""
 
     size: int
+    mtime_ns: int = -1  # the file's, when it was found so (-1: not known)
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,10 @@ class Staging:
         size = path.stat().st_size
         target = self.out_dir / rel
         try:
-            if target.stat().st_size == size and _same_bytes(path, target):
+            found = target.stat()
+            if found.st_size == size and _same_bytes(path, target):
                 path.unlink()
-                return Kept(size)
+                return Kept(size, found.st_mtime_ns)
         except OSError:
             pass
         return Staged(path, size)
@@ -220,20 +222,25 @@ def _copy_file(source: Path, target: Path) -> bool:
 def _remove_stale(out_dir: Path, expected: set[str], keep: tuple[str, ...]) -> list[str]:
     removed = []
     top = str(out_dir)
+    left: dict[str, int] = {}  # folder -> entries it still holds (children come first)
     for root, dirs, names in os.walk(top, topdown=False):
         # relative paths by string: pathlib's relative_to() for each of thousands of files
         # was most of a warm build's write stage
         prefix = root[len(top) + 1:].replace(os.sep, "/")
         prefix = prefix + "/" if prefix else ""
+        remaining = 0
         for name in names:
             rel = prefix + name
             if rel not in expected and not rel.startswith(keep):
                 os.unlink(os.path.join(root, name))
                 removed.append(rel)
-        for name in dirs:
+            else:
+                remaining += 1
+        for name in dirs:  # emptied folders go; links to folders were not walked: they stay
             folder = os.path.join(root, name)
-            if os.path.islink(folder):
-                continue
-            if not os.listdir(folder):
+            if left.pop(folder, 1) == 0:
                 os.rmdir(folder)
+            else:
+                remaining += 1
+        left[root] = remaining
     return sorted(removed)

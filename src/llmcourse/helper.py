@@ -1,0 +1,156 @@
+"""A helper process that readies Liquid and Markdown while the build reads its cache.
+
+A build that finds nearly everything cached (one lecture edited) spent a third of its time
+importing python-liquid and markdown-it and setting them up, to render one document. A
+process forked when the build starts does that on another core while this one hashes the
+sources and loads the cache, then renders the few documents' Liquid and Markdown when asked.
+Requests and answers are pickled over two pipes. Whatever goes wrong with the helper (it
+died, it raised), the work is done in this process instead, so no output depends on it.
+
+``llmcourse build`` starts it before it even imports the build pipeline (Jinja, YAML...), so
+this module imports next to nothing itself.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .content import ContentContext, LiquidContext
+    from .parallel import Job, Rendered
+
+CACHE_FILE = (".llmcourse-cache", "cache.sqlite")  # cache.CACHE_DIR, cache._DB_NAME
+
+
+def wanted(site_dir: Path, *, jobs: int, use_cache: bool) -> bool:
+    """Whether a build gains from a helper: one that will find most of its work cached (not
+    a cold build, whose Markdown goes to a process pool), on more than one core, and not
+    told to use one process."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return (use_cache and jobs != 1 and cores > 1
+            and site_dir.joinpath(*CACHE_FILE).is_file())
+
+
+class HelperGone(Exception):
+    """The helper cannot answer: do the work here."""
+
+
+class Helper:
+    """The parent's end: ``call`` a handler in the helper and wait for its result."""
+
+    def __init__(self, pid: int, requests: IO[bytes], answers: IO[bytes]) -> None:
+        self._pid: int | None = pid
+        self._requests = requests
+        self._answers = answers
+
+    @classmethod
+    def start(cls) -> Helper | None:
+        """A helper process, or None where forking is not safe (another thread might hold a
+        lock the child would inherit locked) or not possible."""
+        if not hasattr(os, "fork") or threading.active_count() != 1:
+            return None
+        request_read, request_write = os.pipe()
+        answer_read, answer_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the helper: serve, and leave without running the parent's cleanup
+            code = 1
+            try:
+                os.close(request_write)
+                os.close(answer_read)
+                _serve(os.fdopen(request_read, "rb"), os.fdopen(answer_write, "wb"))
+                code = 0
+            except BaseException:  # noqa: BLE001 - Ctrl-C, a broken pipe: the parent copes
+                pass
+            finally:
+                os._exit(code)
+        os.close(request_read)
+        os.close(answer_write)
+        return cls(pid, os.fdopen(request_write, "wb"), os.fdopen(answer_read, "rb"))
+
+    def call(self, name: str, *args: Any) -> Any:
+        """``HANDLERS[name](*args)`` run in the helper; HelperGone if it cannot say."""
+        if self._pid is None:
+            raise HelperGone
+        try:
+            pickle.dump((name, args), self._requests, protocol=pickle.HIGHEST_PROTOCOL)
+            self._requests.flush()
+            ok, value = pickle.load(self._answers)
+        except Exception as exc:  # noqa: BLE001 - a dead helper, a torn answer: all the same
+            self.close()
+            raise HelperGone from exc
+        if not ok:  # it raised: whatever it was happens again here, where it is reported
+            raise HelperGone(value)
+        return value
+
+    def close(self) -> None:
+        """Let the helper end (it reads end-of-file) and reap it."""
+        if self._pid is None:
+            return
+        pid, self._pid = self._pid, None
+        for pipe in (self._requests, self._answers):
+            try:
+                pipe.close()
+            except OSError:
+                pass
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+
+
+# -- the helper's side ----------------------------------------------------------------------
+class _State:
+    """What the helper made once: its MarkdownIt, and the Liquid environment of the build."""
+
+    def __init__(self) -> None:
+        from .markdown import create_markdown
+
+        self.md = create_markdown()
+        self.liquid: tuple[str, Any] | None = None
+
+
+def _liquid(state: _State, ctx: LiquidContext, key: str, jobs: list[Any]) -> list[Any]:
+    from dataclasses import replace
+
+    from .liquid import create_liquid_environment, render_spans
+
+    if state.liquid is None or state.liquid[0] != key:
+        md = state.md
+        env = create_liquid_environment(replace(ctx, markdownify=lambda text: md.render(text)))
+        state.liquid = (key, env)
+    return render_spans(state.liquid[1], jobs)
+
+
+def _markdown(state: _State, ctx: ContentContext, jobs: list[Job]) -> list[Rendered]:
+    from .parallel import render_one
+
+    return [render_one(doc, body, state.md, ctx) for doc, body in jobs]
+
+
+HANDLERS: dict[str, Callable[..., Any]] = {"liquid": _liquid, "markdown": _markdown}
+
+
+def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
+    import llmcourse.liquid  # noqa: F401 - the slowest import first: Liquid is asked for first
+    import llmcourse.parallel  # noqa: F401 - (render_one, for Markdown)
+
+    state = _State()
+    while True:
+        try:
+            name, args = pickle.load(requests)
+        except EOFError:
+            return
+        try:
+            answer = (True, HANDLERS[name](state, *args))
+        except Exception as exc:  # noqa: BLE001 - reported to the parent, which redoes it
+            answer = (False, f"{type(exc).__name__}: {exc}")
+        pickle.dump(answer, answers, protocol=pickle.HIGHEST_PROTOCOL)
+        answers.flush()
