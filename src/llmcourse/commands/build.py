@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,6 +62,10 @@ def command(site: Path, out: Path | None, drafts: bool, future: bool, strict: bo
     """
     if not site.is_dir():
         raise click.UsageError(f"site folder '{site}' does not exist")
+    # A build process is short and makes few reference cycles, but holds a site of 100,000s
+    # of objects that the cyclic collector went through again and again: a tenth of a
+    # one-lecture build (a cold build of 1000 lectures peaks at the same memory without it).
+    gc.disable()
     # The helper first, so it readies Liquid and Markdown while this process imports the
     # build pipeline (a tenth of a one-lecture build) and reads the sources.
     helper = (build_helper.Helper.start()
