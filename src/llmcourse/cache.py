@@ -352,26 +352,38 @@ def _remove_db(path: Path) -> None:
 # -- keys of the content stage --------------------------------------------------------------
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """llmcourse's own code and the versions of the libraries that shape its HTML.
+    """llmcourse's own code and the libraries that shape its HTML, as installed.
 
     The version number alone is not enough in a checkout, where the code changes under the
-    same version: each module's size and mtime are cheap to read and catch every edit.
+    same version: each module's size and mtime are cheap to read and catch every edit. The
+    libraries are stamped the same way, by their package's ``__init__.py`` and folder (an
+    upgrade writes them anew), found without importing them; asking their distributions'
+    versions (importlib.metadata) was a twentieth of a one-lecture build.
     """
-    import importlib.metadata
+    import importlib.util
 
-    package = Path(__file__).resolve().parent
+    package = os.path.dirname(os.path.abspath(__file__))
     stamps = []
-    for path in sorted(package.rglob("*.py")):
-        stat = path.stat()
-        stamps.append((path.relative_to(package).as_posix(), stat.st_size, stat.st_mtime_ns))
-    versions = []
-    for dist in ("markdown-it-py", "mdit-py-plugins", "linkify-it-py", "pygments",
-                 "python-liquid", "latex2mathml"):
-        try:
-            versions.append((dist, importlib.metadata.version(dist)))
-        except importlib.metadata.PackageNotFoundError:
-            versions.append((dist, ""))
-    return cache_key(__version__, _FORMAT, stamps, versions)
+    for root, dirs, names in os.walk(package):
+        dirs.sort()
+        for name in sorted(names):
+            if name.endswith(".py"):
+                path = os.path.join(root, name)
+                stat = os.stat(path)
+                stamps.append((os.path.relpath(path, package), stat.st_size, stat.st_mtime_ns))
+    libraries = []
+    for name in ("markdown_it", "mdit_py_plugins", "linkify_it", "pygments", "liquid",
+                 "latex2mathml"):
+        spec = importlib.util.find_spec(name)
+        found: list[object] = [name]
+        for path in (spec.origin, *(spec.submodule_search_locations or ())) if spec else ():
+            try:
+                stat = os.stat(path)  # type: ignore[arg-type]
+                found += [path, stat.st_size, stat.st_mtime_ns]
+            except (OSError, TypeError):
+                pass
+        libraries.append(tuple(found))
+    return cache_key(__version__, _FORMAT, stamps, libraries)
 
 
 def urls_still_valid(deps: object, urls: Mapping[str, str], urls_key: str) -> bool:
