@@ -35,6 +35,7 @@ CACHE_DIR = ".llmcourse-cache"
 _DB_NAME = "cache.sqlite"  # (both also in helper.CACHE_FILE)
 _FORMAT = "6"  # bump when the layout of the table or of a value changes
 _MAX_PENDING = 16 << 20  # bytes of new entries held before they are written
+_MAX_LOG = 1 << 20  # bytes of write-ahead log a build leaves behind at most
 _KEEP_GENERATIONS = 3  # entries unused for this many successful builds are pruned
 
 
@@ -215,9 +216,22 @@ class BuildCache:
                 self._db.execute("DELETE FROM used WHERE generation <= ?", (old,))
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)",
                                  (str(gen),))
+            self._trim_log()
         except sqlite3.DatabaseError:
             self._reset()
         self._generation = gen + 1
+
+    def _trim_log(self) -> None:
+        """Move a long write-ahead log into the file and empty it. A build process ends
+        without closing the cache; the next one opening it reads the whole log (SQLite's
+        recovery): 20 MB after a cold build of 1000 lectures, a fifth of the next build."""
+        assert self.folder is not None
+        try:
+            size = os.stat(self.folder / (_DB_NAME + "-wal")).st_size
+        except OSError:
+            return
+        if size > _MAX_LOG:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()  # type: ignore[union-attr]
 
     def close(self) -> None:
         if self._db is not None:

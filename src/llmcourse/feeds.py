@@ -9,9 +9,9 @@ same course gives byte-identical files.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import SiteConfig
@@ -19,6 +19,9 @@ from .link import newest_first
 from .model import Entry
 from .render import PlannedPage, RenderInputs, content_fingerprint, fingerprint
 from .views import PageView
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -54,6 +57,8 @@ def _clean(text: str) -> str:
 
 
 def _sub(parent: ET.Element, tag: str, text: str = "", **attrs: str) -> ET.Element:
+    import xml.etree.ElementTree as ET
+
     element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
     if text:
         element.text = _clean(text)
@@ -67,6 +72,8 @@ def feed_updated(lectures: Iterable[PageView]) -> datetime:
 
 def feed_xml(config: SiteConfig, lectures: list[PageView]) -> str:
     """Atom 1.0: the newest ``feed_limit`` lectures, newest first, with their full content."""
+    import xml.etree.ElementTree as ET  # (here: most builds write neither feed nor sitemap)
+
     ET.register_namespace("", ATOM)
     root = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: config.lang})
     _sub(root, "generator", "llmcourse", uri="https://pypi.org/project/llmcourse/",
@@ -105,6 +112,8 @@ def feed_xml(config: SiteConfig, lectures: list[PageView]) -> str:
 
 def sitemap_xml(entries: Iterable[tuple[str, str]]) -> str:
     """``entries``: (absolute URL, lastmod or "")."""
+    import xml.etree.ElementTree as ET
+
     ET.register_namespace("", SITEMAP)
     root = ET.Element(f"{{{SITEMAP}}}urlset")
     for loc, lastmod in entries:

@@ -15,13 +15,14 @@ instead of 340 MB at 1000 lectures).
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
-import multiprocessing.context
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # (multiprocessing itself is imported when a pool starts)
+    import multiprocessing.context
 
 from .cache import LazyData
 from .content import ContentContext, render_body
@@ -99,6 +100,8 @@ _worker: dict[str, Any] = {}
 
 
 def _context() -> multiprocessing.context.BaseContext:
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 

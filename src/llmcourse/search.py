@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +50,9 @@ def pagefind_binary() -> Path:
 
 def build_index(out_dir: Path) -> IndexStats:
     """Index the HTML in ``out_dir`` into ``out_dir/pagefind``."""
+    import subprocess  # (here: a build without search, or with nothing new, needs neither)
+    import tempfile
+
     started = time.perf_counter()
     binary = pagefind_binary()
     out_dir = out_dir.resolve()
