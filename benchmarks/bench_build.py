@@ -17,14 +17,20 @@ Profile (cProfile and per-stage timers, 1000 lectures; machine shared, so read t
     (~2 s, most of it the course-wide reference index: 13 MB of HTML for this corpus, where
     every reference is cited by ~333 lectures); parsing 1000 files ~1.5 s (YAML ~0.6 ms and
     the mojibake check ~0.3 ms a lecture).
-  * Warm (a new process, nothing changed): Python start and imports ~0.3 s (Markdown,
-    Pygments and the mojibake model are not imported when nothing is rendered); reading 1000
-    files and hashing them ~0.1 s (content hashes, not mtimes); ~2000 cache entries ~0.2 s
-    (bodies, HTML and plugin data stay encoded until read); computing the ~2000 page keys
-    and checking the page manifest ~0.15 s; the cache bookkeeping ~0.1 s. No page is
-    rendered, no file written, no Liquid parsed more than once per distinct text.
-  * Edit: the warm costs plus one lecture's Markdown (and importing and setting up
-    markdown-it for it, ~0.2 s) and the ~6 pages that show it.
+  * Edit (a new process, one lecture's text changed; timers around each stage of the CLI,
+    ms after the interpreter started, itself ~90 ms here): click and the build command ~20;
+    the helper process forked at ~25 (``llmcourse.helper``: it imports python-liquid and
+    markdown-it and sets them up, ~150 ms, on the other core); the pipeline's imports
+    (Jinja, YAML, ...) ~80; reading and hashing the 1000 files ~70 (content hashes, not
+    mtimes); their 1000 parse entries ~30 (no bodies: the file's bytes are the body); the
+    content stage ~75: Liquid of every lecture (one distinct text, by the helper) ~15, the
+    1000 content entries ~7 (summaries only: HTML, tables of contents and plugin data are
+    read when a page shows them), the edited lecture's Markdown (helper) ~30; course order
+    and page manifest ~15; planning ~3000 outputs by key ~33; rendering the lecture's page
+    and slides ~17 (the home and tag pages show summaries, unchanged); writing 2 files and
+    checking OUT ~17. The build process runs without the cyclic garbage collector (it went
+    through the 100,000s of long-lived objects ~40 ms per build).
+  * Warm (nothing changed): the same without the Markdown and the two pages.
   * Memory: pages stream from Jinja into a staging folder inside OUT, cache entries are
     flushed every 16 MB, bodies and HTML are held as bytes, and the Markdown workers come
     from a fork server instead of being forked from the build (each forked worker counted
