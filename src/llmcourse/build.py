@@ -24,9 +24,9 @@ from .cache import CACHE_DIR, BuildCache, cache_key, code_fingerprint
 from .config import SiteConfig, load_config
 from .content_stage import ContentStage
 from .discover import Discovered, discover_content, discover_static
+from .errors import BuildError, Diagnostic
 from .helper import Helper
 from .helper import wanted as helper_wanted
-from .errors import BuildError, Diagnostic
 from .link import find_url_clashes, link_site, visible
 from .minify import Minifier
 from .model import Document, Site, SourceFile

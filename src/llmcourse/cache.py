@@ -55,6 +55,7 @@ class BuildCache:
         self._used: set[str] = set()
         self._pending: dict[str, tuple[bytes, bytes | None]] = {}
         self._pid = os.getpid()  # a forked process opens its own connection (see get_bulk)
+        self._inherited: sqlite3.Connection | None = None  # (see get_bulk)
         self._pending_size = 0
         if folder is not None:
             self._db = self._open(folder / _DB_NAME)

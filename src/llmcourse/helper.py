@@ -67,7 +67,7 @@ class Helper:
                 os.close(answer_read)
                 _serve(os.fdopen(request_read, "rb"), os.fdopen(answer_write, "wb"))
                 code = 0
-            except BaseException:  # noqa: BLE001 - Ctrl-C, a broken pipe: the parent copes
+            except BaseException:  # Ctrl-C, a broken pipe: the parent copes
                 pass
             finally:
                 os._exit(code)
@@ -83,7 +83,7 @@ class Helper:
             pickle.dump((name, args), self._requests, protocol=pickle.HIGHEST_PROTOCOL)
             self._requests.flush()
             ok, value = pickle.load(self._answers)
-        except Exception as exc:  # noqa: BLE001 - a dead helper, a torn answer: all the same
+        except Exception as exc:  # a dead helper, a torn answer: all the same
             self.close()
             raise HelperGone from exc
         if not ok:  # it raised: whatever it was happens again here, where it is reported
@@ -139,8 +139,9 @@ HANDLERS: dict[str, Callable[..., Any]] = {"liquid": _liquid, "markdown": _markd
 
 
 def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
-    import llmcourse.liquid  # noqa: F401 - the slowest import first: Liquid is asked for first
-    import llmcourse.parallel  # noqa: F401 - (render_one, for Markdown)
+    # the slowest import first (Liquid is asked for first), then what Markdown needs
+    import llmcourse.liquid  # noqa: F401
+    import llmcourse.parallel  # noqa: F401
 
     state = _State()
     while True:
@@ -150,7 +151,7 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
             return
         try:
             answer = (True, HANDLERS[name](state, *args))
-        except Exception as exc:  # noqa: BLE001 - reported to the parent, which redoes it
+        except Exception as exc:  # reported to the parent, which does the work itself
             answer = (False, f"{type(exc).__name__}: {exc}")
         pickle.dump(answer, answers, protocol=pickle.HIGHEST_PROTOCOL)
         answers.flush()

@@ -24,7 +24,6 @@ from llmcourse.liquid_tags import TAGS, JekyllError, _include_error, describe_er
 from llmcourse.model import LiquidSpan
 from llmcourse.parse import liquid_span
 
-
 __all__ = ["JekyllLiquid", "LiquidContext", "create_liquid_environment", "render_liquid",
            "render_span", "render_spans"]
 

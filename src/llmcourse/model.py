@@ -6,7 +6,6 @@ render markdown -> ``Content``; link -> ``Site`` (order, neighbours, taxonomies)
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import zlib
 from collections.abc import Callable, Mapping
@@ -145,7 +144,7 @@ class DeferredBulk:
     """A ``ContentBulk`` still in the cache, loaded on first use (``load`` makes it again when
     the cache lost it). Pickles as the bulk itself."""
 
-    __slots__ = ("_load", "_bulk")
+    __slots__ = ("_bulk", "_load")
 
     def __init__(self, load: Callable[[], ContentBulk]) -> None:
         self._load = load
