@@ -313,16 +313,19 @@ def test_a_text_edit_leaves_the_lists_it_is_in_unrendered(site: Path,
     assert "9 min read" in (site / "_site" / "index.html").read_text()
 
 
+@pytest.mark.parametrize("shown", ["l.content", "l.words", "l.toc | length", "l.rendered.html",
+                                   "l.data | length"])
 def test_a_list_that_shows_texts_is_rendered_again_for_a_text_edit(
-        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A site's own home page that shows each lecture's HTML depends on the text: its last
-    rendering read it, so the page is keyed by it."""
+        site: Path, monkeypatch: pytest.MonkeyPatch, shown: str) -> None:
+    """A site's own home page that shows each lecture's HTML (or anything made from its text)
+    depends on the text: its last rendering read it, so the page is keyed by it."""
     make_site(site)
-    write(site / "templates" / "home.html", "{% for l in site.lectures %}{{ l.content }}"
+    write(site / "templates" / "home.html", "{% for l in site.lectures %}{{ " + shown + " }}"
           "{% endfor %}\n")
     build(site)
     rendered = _rendering_recorded(monkeypatch)
     lecture(site, 1, "## One\n\nSee [two](2025-09-02-l2.md) and $x$.\n\nOne more paragraph.")
     build(site)
     assert "index.html" in rendered
-    assert "One more paragraph." in (site / "_site" / "index.html").read_text()
+    if shown == "l.content":
+        assert "One more paragraph." in (site / "_site" / "index.html").read_text()

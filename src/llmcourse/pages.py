@@ -51,7 +51,8 @@ def _listing_keys(inputs: RenderInputs, *parts: object,
 
 def home_page(inputs: RenderInputs, site_v: SiteView, views: Mapping[str, PageView]
               ) -> list[PlannedPage]:
-    keys = _listing_keys(inputs, "home", inputs.theme_key, inputs.nav_key, entries=inputs.site.lectures)
+    keys = _listing_keys(inputs, "home", inputs.theme_key, inputs.nav_key,
+                         entries=inputs.site.lectures)
     return _generated("/", "index.html", "home.html", views=views, site=site_v, page=None,
                       title="", **keys)
 

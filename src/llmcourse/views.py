@@ -51,32 +51,32 @@ class PageView:
     slides: bool
     source: str  # path relative to the site folder
     meta: Mapping[str, Any]  # every front-matter key, for page.meta.KEY
-    rendered: Content  # the rendered body; templates use ``content``
+    _text: Content  # the rendered body: templates read it through the properties below
 
-    # The rendered body's parts are read when a template asks: a view exists for every
-    # document of every build, and most builds show few of them (holding each body, unpacked
+    # The rendered body's parts are made when a template asks, since a view exists for every
+    # document of every build and most builds show few of them (holding each body, unpacked
     # and again as Markup, took a 1000-lecture course 140 MB; a cached one is not even read
-    # from the cache until then).
-    # ...and each read is counted (see ``_TextReads``): everything else a view shows is in
-    # ``render.summary_fingerprint``.
+    # from the cache until then), and each read is counted (``_TextReads``). Everything else
+    # a view shows is in ``render.summary_fingerprint``.
+    @property
+    def rendered(self) -> Content:
+        _TextReads.count += 1
+        return self._text
+
     @property
     def content(self) -> Markup:
-        _TextReads.count += 1
         return Markup(self.rendered.html)
 
     @property
     def toc(self) -> tuple[Heading, ...]:
-        _TextReads.count += 1
         return self.rendered.toc
 
     @property
     def data(self) -> Mapping[str, Any]:  # plugin results (references, ...)
-        _TextReads.count += 1
         return self.rendered.data
 
     @property
     def words(self) -> int:
-        _TextReads.count += 1
         return self.rendered.words
 
     @property
@@ -96,10 +96,10 @@ def page_view(entry: Entry, site_math: bool) -> PageView:
     return PageView(
         kind=doc.kind, title=doc.title, url=doc.url, date=doc.date, categories=doc.categories,
         tags=doc.tags, authors=doc.authors, description=doc.description,
-        excerpt=content.excerpt, reading_minutes=content.reading_minutes, layout=doc.layout, image=doc.image,
-        math=site_math if doc.math is None else doc.math, comments=doc.comments,
+        excerpt=content.excerpt, reading_minutes=content.reading_minutes, layout=doc.layout,
+        image=doc.image, math=site_math if doc.math is None else doc.math, comments=doc.comments,
         slides=doc.slides, source=doc.source.rel, meta=doc.front_matter,
-        rendered=content,
+        _text=content,
     )
 
 
