@@ -64,13 +64,13 @@ def _fixed_time(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_build_with_a_helper_is_the_same_as_without(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    real_call = Helper.call
+    real_send = Helper.send
 
-    def call(self: Helper, name: str, *args: object) -> object:
+    def send(self: Helper, name: str, *args: object) -> None:
         calls.append(name)
-        return real_call(self, name, *args)
+        real_send(self, name, *args)
 
-    monkeypatch.setattr(Helper, "call", call)
+    monkeypatch.setattr(Helper, "send", send)
     helper = Helper.start()
     assert helper is not None
     with_helper = edited_twice(tmp_path / "a", helper)

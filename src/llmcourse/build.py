@@ -296,8 +296,10 @@ class Builder:
         reserved.update((rel, "the theme's static/" + rel) for rel in minified)
         problems += find_url_clashes(docs, reserved)
         templates = read_templates(template_dirs(opts.site_dir))
+        self._contents.while_waiting = lambda: self._environment(config)
         entries, content_problems = self._contents.render(docs, config, now, found.assets,
                                                           templates.fingerprint)
+        self._contents.while_waiting = None
         self._stop_helper()  # it has done its part
         problems += content_problems
         env = self._environment(config)

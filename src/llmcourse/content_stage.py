@@ -57,6 +57,9 @@ class ContentStage:
         self._liquid_env: tuple[str, JekyllLiquid] | None = None
         # a one-shot build's helper process (see ``helper``), while the build has one
         self.helper: Helper | None = None
+        # what the build would do next, done while the helper renders Markdown (importing
+        # Jinja, ~30 ms, instead of waiting for the helper)
+        self.while_waiting: Callable[[], object] | None = None
 
     @functools.cached_property
     def md(self) -> MarkdownIt:
@@ -160,11 +163,23 @@ class ContentStage:
         many to a process pool, the rest are rendered here."""
         if self.helper is not None and 0 < len(jobs) < MIN_PARALLEL:
             try:
-                return self.helper.call("markdown", ctx, jobs)  # type: ignore[no-any-return]
+                self.helper.send("markdown", ctx, jobs)
+                self._meanwhile()
+                return self.helper.receive()  # type: ignore[no-any-return]
             except HelperGone:
                 self.helper = None
         return render_all(jobs, ctx, workers=self.jobs or default_jobs(), md=lambda: self.md,
                           progress=progress)
+
+    def _meanwhile(self) -> None:
+        """``while_waiting``, once, as a head start: its errors are the caller's to meet
+        again later, where they are reported."""
+        task, self.while_waiting = self.while_waiting, None
+        if task is not None:
+            try:
+                task()
+            except Exception:  # noqa: S110 - done again, and reported, by the caller
+                pass
 
     def _liquid_outputs(self, docs: list[Document], liquid: LiquidContext, liquid_key: str
                         ) -> tuple[dict[str, LiquidOutput], list[Diagnostic]]:

@@ -77,11 +77,26 @@ class Helper:
 
     def call(self, name: str, *args: Any) -> Any:
         """``HANDLERS[name](*args)`` run in the helper; HelperGone if it cannot say."""
+        self.send(name, *args)
+        return self.receive()
+
+    def send(self, name: str, *args: Any) -> None:
+        """Ask for ``HANDLERS[name](*args)``; ``receive`` waits for the answer. (In between,
+        this process can do something else.)"""
         if self._pid is None:
             raise HelperGone
         try:
             pickle.dump((name, args), self._requests, protocol=pickle.HIGHEST_PROTOCOL)
             self._requests.flush()
+        except Exception as exc:  # a dead helper: all the same
+            self.close()
+            raise HelperGone from exc
+
+    def receive(self) -> Any:
+        """The answer to the request sent last; HelperGone if it cannot say."""
+        if self._pid is None:
+            raise HelperGone
+        try:
             ok, value = pickle.load(self._answers)
         except Exception as exc:  # a dead helper, a torn answer: all the same
             self.close()

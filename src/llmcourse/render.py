@@ -17,9 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from .config import SiteConfig
 from .errors import Diagnostic
@@ -27,6 +25,10 @@ from .model import Entry, Site
 from .seo import seo_global
 from .views import PageView, SiteView, page_view, site_view, term_url, text_reads
 from .write import Kept, Output, Staging, output_size
+
+if TYPE_CHECKING:  # (imported by create_environment: a build imports Jinja while it waits
+    # for the helper process's Markdown)
+    import jinja2
 
 ContextFactory = Callable[[], dict[str, Any]]
 
@@ -106,6 +108,8 @@ def create_environment(template_dirs: list[Path], config: SiteConfig,
                        cache_dir: Path | None = None) -> jinja2.Environment:
     """``cache_dir``: where compiled templates are kept for the next process (Jinja checks
     each against its template's source), which then renders a page without compiling."""
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
         bytecode_cache=(jinja2.FileSystemBytecodeCache(str(cache_dir))
@@ -312,6 +316,8 @@ def _reuse(planned: list[PlannedPage], state: RenderState, *, read: bool
 
 def _render_pages(planned: list[PlannedPage], env: jinja2.Environment, stage: Staging | None
                   ) -> _Rendered:
+    import jinja2
+
     outputs: dict[str, Output] = {}
     problems: list[Diagnostic] = []
     new_state: dict[str, tuple[str, Output]] = {}
