@@ -124,3 +124,19 @@ def test_template_error_while_rendering_leaves_output_and_no_staging(tmp_path: P
     assert not (site / "_site/.llmcourse-staging").exists()
     after = {p: p.read_bytes() for p in (site / "_site").rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_the_same_bad_liquid_in_two_lectures_is_reported_where_each_has_it(
+        tmp_path: Path) -> None:
+    """A span that sees only the site renders once for all the lectures that have it; its
+    error is still reported for each of them, at its own line."""
+    site = make_site(tmp_path / "site")
+    (site / "content/other.md").write_text("---\ntitle: Other\n---\nx\n")
+    bad = "{{ site.title | nosuchfilter }}"
+    write(site / "content/lectures/2025-01-01-a.md", f"---\ntitle: A\n---\nText.\n{bad}\n")
+    write(site / "content/lectures/2025-01-02-b.md", f"---\ntitle: B\n---\n#\n\nText.\n{bad}\n")
+    result = CliRunner().invoke(cli, ["build", str(site)])
+    assert result.exit_code == 1
+    lines = [line.split(": ", 1)[0] for line in result.stderr.splitlines()
+             if "nosuchfilter" in line]
+    assert lines == ["content/lectures/2025-01-01-a.md:5", "content/lectures/2025-01-02-b.md:7"]

@@ -296,7 +296,10 @@ class Builder:
         reserved.update((rel, "the theme's static/" + rel) for rel in minified)
         problems += find_url_clashes(docs, reserved)
         templates = read_templates(template_dirs(opts.site_dir))
-        self._contents.while_waiting = lambda: self._environment(config)
+        # what comes next, done while the helper renders Markdown: Jinja, and writing the
+        # cache entries found and made so far
+        self._contents.while_waiting = lambda: (self._environment(config),
+                                                self._store().commit())
         entries, content_problems = self._contents.render(docs, config, now, found.assets,
                                                           templates.fingerprint)
         self._contents.while_waiting = None

@@ -58,7 +58,7 @@ class ContentStage:
         # a one-shot build's helper process (see ``helper``), while the build has one
         self.helper: Helper | None = None
         # what the build would do next, done while the helper renders Markdown (importing
-        # Jinja, ~30 ms, instead of waiting for the helper)
+        # Jinja, ~30 ms, instead of waiting for the helper; see ``Builder._assemble``)
         self.while_waiting: Callable[[], object] | None = None
 
     @functools.cached_property
@@ -198,14 +198,30 @@ class ContentStage:
                 memo[doc.source.rel] = (doc, "", None)  # "": needs no Liquid context
             else:
                 todo.append(doc)
-        problems = []
-        jobs = [(doc.source.rel, doc.liquid, page_variables(doc)) for doc in todo]
-        for doc, rendered in zip(todo, self._render_spans(jobs, liquid, liquid_key)):
-            if isinstance(rendered, Diagnostic):
-                problems.append(rendered)
-                continue
+        # one job per document, or per distinct text for spans that see only the site
+        jobs: list[SpanJob] = []
+        job_of: list[int] = []
+        shared: dict[str, int] = {}
+        for doc in todo:
             span = doc.liquid
             assert span is not None
+            if span.site_only and span.source in shared:
+                job_of.append(shared[span.source])
+                continue
+            if span.site_only:
+                shared[span.source] = len(jobs)
+            job_of.append(len(jobs))
+            jobs.append((doc.source.rel, span, {} if span.site_only else page_variables(doc)))
+        results = self._render_spans(jobs, liquid, liquid_key)
+        problems = []
+        for doc, index in zip(todo, job_of):
+            rendered, span = results[index], doc.liquid
+            assert span is not None
+            if isinstance(rendered, Diagnostic):  # told where it is in this document
+                first = jobs[index][1]
+                problems.append(replace(rendered, path=doc.source.rel, line=(
+                    rendered.line - first.line + span.line if rendered.line else 0)))
+                continue
             outputs[doc.source.rel] = output = (span.start, span.end, rendered)
             memo[doc.source.rel] = (doc, liquid_key, output)
         self._liquid_memo = memo

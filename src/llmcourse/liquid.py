@@ -115,9 +115,7 @@ def render_span(env: JekyllLiquid, span: LiquidSpan, *, path: str, page: Mapping
         if template is None:
             template = env.spans[source] = env.from_string(source, path=path)
         rendered = template.render(page=page)
-        if "{%" not in source and "page" not in source:
-            # output statements that never name ``page`` see only the site, the same for
-            # every document of this build: a course footer renders once, not 1000 times
+        if span.site_only:
             env.span_outputs[source] = rendered
         return rendered
     except LiquidError as err:

@@ -39,6 +39,13 @@ class LiquidSpan:
     line: int  # file line where the span starts
     source: str  # body[start:end]
 
+    @property
+    def site_only(self) -> bool:
+        """Output statements only, none naming ``page``: they see only the site, so they
+        render alike in every document of a build (a course footer renders once, not 1000
+        times)."""
+        return "{%" not in self.source and "page" not in self.source
+
 
 @dataclass(frozen=True)
 class Document:
