@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from llmcourse.build import BuildOptions, Builder, BuildResult
 from llmcourse.cache import CACHE_DIR, BuildCache, _encode
 from llmcourse.cli import cli
+from llmcourse.errors import ContentError
 from llmcourse.model import ContentBulk
 
 from conftest import write
@@ -329,3 +330,50 @@ def test_a_list_that_shows_texts_is_rendered_again_for_a_text_edit(
     assert "index.html" in rendered
     if shown == "l.content":
         assert "One more paragraph." in (site / "_site" / "index.html").read_text()
+
+
+def test_a_file_changed_while_the_build_reads_it_is_an_error_not_a_mix(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A document from the cache reads its body only when it needs it (here: the year its
+    Liquid shows changed), checking the file still has the bytes it was parsed from."""
+    make_site(site)
+    build(site)
+    before = tree(site / "_site")
+    real_parse_all = Builder._parse_all
+
+    def parse_then_edit(self: Builder, *args: object) -> object:
+        parsed = real_parse_all(self, *args)  # type: ignore[arg-type]
+        lecture(site, 2, "Edited meanwhile.")
+        return parsed
+
+    monkeypatch.setattr(Builder, "_parse_all", parse_then_edit)
+    later = Builder(BuildOptions(site, site / "_site", jobs=1),
+                    time=datetime(2026, 10, 1, tzinfo=timezone.utc))
+    with pytest.raises(ContentError) as failed:
+        later.build()
+    later.close()
+    assert str(failed.value) == ("content/lectures/2025-09-02-l2.md: the file changed while "
+                                 "the site was being built: build again")
+    assert tree(site / "_site") == before
+
+
+def test_second_build_parses_nothing(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Documents come back from the cache, also those dated in the site's time zone (their
+    dates hold a ZoneInfo, which must pickle into something the cache may read back)."""
+    import llmcourse.build as build_module
+
+    make_site(site)  # lectures dated by their file names: in the site's time zone
+    write(site / "site.yaml", "title: Test Course\ntimezone: Asia/Taipei\n")
+    write(site / "content" / "about.md", "---\ntitle: About\ndate: 2025-09-01\n---\nHi.\n")
+    build(site)
+    parsed: list[str] = []
+    real = build_module.parse_document
+
+    def counting(source, *args):  # type: ignore[no-untyped-def]
+        parsed.append(source.rel)
+        return real(source, *args)
+
+    monkeypatch.setattr(build_module, "parse_document", counting)
+    assert build(site, out="_again").markdown_rendered == 0
+    assert parsed == []
+    assert tree(site / "_again") == tree(site / "_site")

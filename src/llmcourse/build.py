@@ -29,7 +29,7 @@ from .helper import Helper
 from .helper import wanted as helper_wanted
 from .link import find_url_clashes, link_site, visible
 from .minify import Minifier
-from .model import Document, Site, SourceFile
+from .model import Document, FileBody, Site, SourceFile
 from .pages import GENERATORS
 from .parse import parse_document, source_hash
 from .render import (
@@ -182,24 +182,29 @@ class Builder:
     def _parse_fresh(self, sources: list[SourceFile], config: SiteConfig
                      ) -> dict[str, _Parsed]:
         """Files new to this builder: from the persistent cache when their bytes (hashed, not
-        their mtime) were parsed before with these settings, else parsed now."""
+        their mtime) were parsed before with these settings, else parsed now. The bytes are
+        only hashed here, not kept: a document from the cache reads its body when it needs
+        it (holding 1000 files' bytes, fresh memory for each, took a tenth of a one-lecture
+        build), and a file parsed now is read again."""
         read = {}
         stamps = {}
         settings = (code_fingerprint(), config.fingerprint())
         for source in sources:
             stat, data = _read(source.path)
             stamps[source.rel] = (stat.st_mtime_ns, stat.st_size, settings[1])
-            digest = source_hash(data)
-            key = cache_key("parse", settings, source.rel, source.content_rel, str(source.path),
-                            digest)
-            read[source.rel] = (source, data, digest, key)
-        hits = self._store().get_many(key for *_, key in read.values())  # one query
+            key = _parse_key(settings, source, source_hash(data))
+            read[source.rel] = (source, key)
+        hits = self._store().get_many(key for _, key in read.values())  # one query
         parsed = {}
-        for rel, (source, data, digest, key) in read.items():
-            document = _cached_document(hits.get(key), source, data)
+        for rel, (source, key) in read.items():
+            document = _cached_document(hits.get(key), source)
             if document is not False:  # decoding and YAML: 2 ms a lecture
                 parsed[rel] = _Parsed(stamps[rel], document, list(hits[key][1]), key)
                 continue
+            stat, data = _read(source.path)  # (as it is now, if it changed meanwhile)
+            stamps[rel] = (stat.st_mtime_ns, stat.st_size, settings[1])
+            digest = source_hash(data)
+            key = _parse_key(settings, source, digest)
             text, notes = decode(data, source.rel)
             if text is None:
                 parsed[rel] = _Parsed(stamps[rel], None, notes)
@@ -296,8 +301,8 @@ class Builder:
         reserved.update((rel, "the theme's static/" + rel) for rel in minified)
         problems += find_url_clashes(docs, reserved)
         templates = read_templates(template_dirs(opts.site_dir))
-        # what comes next, done while the helper renders Markdown: Jinja, and writing the
-        # cache entries found and made so far
+        # what comes next, done while the helper works: Jinja, and writing the cache entries
+        # found and made so far
         self._contents.while_waiting = lambda: (self._environment(config),
                                                 self._store().commit())
         entries, content_problems = self._contents.render(docs, config, now, found.assets,
@@ -459,6 +464,11 @@ def _read(path: Path) -> tuple[os.stat_result, bytes]:
         os.close(fd)
 
 
+def _parse_key(settings: tuple[str, str], source: SourceFile, digest: str) -> str:
+    return cache_key("parse", settings, source.rel, source.content_rel, str(source.path),
+                     digest)
+
+
 def _for_cache(document: Document | None, data: bytes) -> tuple[Document | None, int]:
     """A parsed document as the cache keeps it, and how many of the file's last bytes are its
     body (-1: the body is kept). It leaves out what reading the file again gives back (the
@@ -476,23 +486,20 @@ def _for_cache(document: Document | None, data: bytes) -> tuple[Document | None,
     return stored, -1
 
 
-def _cached_document(hit: object, source: SourceFile, data: bytes
-                     ) -> Document | None | Literal[False]:
+def _cached_document(hit: object, source: SourceFile) -> Document | None | Literal[False]:
     """The document of a parse entry (made by ``_for_cache``), or False: not one."""
     if not (isinstance(hit, tuple) and len(hit) == 3 and isinstance(hit[2], int)):
         return False
     document, body_size = hit[0], hit[2]
     if document is None:
         return None
-    if not isinstance(document, Document) or body_size > len(data):
+    if not isinstance(document, Document):
         return False
     # Just unpickled, held by nothing else yet: completed in place (a replace() per lecture
-    # was a tenth of a one-lecture build), its body the file's bytes as they were read
-    # (copying the end of each was another tenth)
+    # was a tenth of a one-lecture build), its body left in the file until it is needed
     object.__setattr__(document, "source", source)
     if body_size >= 0:
-        object.__setattr__(document, "stored_body", data)
-        object.__setattr__(document, "body_offset", len(data) - body_size)
+        object.__setattr__(document, "stored_body", FileBody(body_size))
     return document
 
 

@@ -17,6 +17,7 @@ named tuples, and plain data), because a cache folder can come with a site clone
 
 from __future__ import annotations
 
+import copyreg
 import dataclasses
 import functools
 import hashlib
@@ -28,6 +29,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from . import __version__
 
@@ -263,11 +265,23 @@ _CHECK = 4  # bytes of CRC-32 in front of each value (against torn or edited ent
 # unpickler, not the checksum, is what keeps a hostile cache harmless)
 
 
+class _Pickler(pickle.Pickler):
+    """Pickles a time zone as ``ZoneInfo(key)``, which the restricted unpickler accepts
+    (ZoneInfo's own way goes through ``getattr``, which it must refuse): otherwise no
+    document dated in the site's time zone was ever read back from the cache."""
+
+    dispatch_table = {**copyreg.dispatch_table,
+                      ZoneInfo: lambda zone: ((ZoneInfo, (zone.key,)) if zone.key
+                                              else zone.__reduce__())}
+
+
 def _encode(value: Any, *, compress: bool = False) -> bytes:
     """Checksum, a one-byte tag ("z": zlib, "p": plain) and the pickle. Cache entries are not
     compressed as a whole: their bulk (rendered HTML, plugin data) is already compressed on
     its own, and a warm build spent a fifth of its time inflating the rest."""
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    data = buffer.getvalue()
     data = b"z" + zlib.compress(data, 1) if compress else b"p" + data
     return zlib.crc32(data).to_bytes(_CHECK, "big") + data
 
@@ -289,8 +303,7 @@ _PLAIN = {("builtins", n) for n in ("tuple", "list", "dict", "set", "frozenset",
                                      "int", "float", "bool", "complex", "NoneType")}
 _PLAIN |= {("datetime", n) for n in ("datetime", "date", "time", "timedelta", "timezone")}
 _PLAIN |= {("zoneinfo", "ZoneInfo"), ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"),
-           ("pathlib", "PurePosixPath"), ("collections", "OrderedDict"),
-           ("zoneinfo", "ZoneInfo._unpickle"), ("builtins", "object")}
+           ("pathlib", "PurePosixPath"), ("collections", "OrderedDict"), ("builtins", "object")}
 
 
 @dataclasses.dataclass(frozen=True, eq=False)

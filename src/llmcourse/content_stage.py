@@ -57,8 +57,8 @@ class ContentStage:
         self._liquid_env: tuple[str, JekyllLiquid] | None = None
         # a one-shot build's helper process (see ``helper``), while the build has one
         self.helper: Helper | None = None
-        # what the build would do next, done while the helper renders Markdown (importing
-        # Jinja, ~30 ms, instead of waiting for the helper; see ``Builder._assemble``)
+        # what the build would do next, done while the helper works (importing Jinja, ~30 ms,
+        # instead of waiting for the helper; see ``Builder._assemble``)
         self.while_waiting: Callable[[], object] | None = None
 
     @functools.cached_property
@@ -234,7 +234,9 @@ class ContentStage:
             return []
         if self.helper is not None:
             try:
-                return self.helper.call("liquid", liquid, liquid_key, jobs)  # type: ignore[no-any-return]
+                self.helper.send("liquid", liquid, liquid_key, jobs)
+                self._meanwhile()
+                return self.helper.receive()  # type: ignore[no-any-return]
             except HelperGone:
                 self.helper = None
         from .liquid import create_liquid_environment, render_spans

@@ -13,6 +13,7 @@ this module imports next to nothing itself.
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import threading
@@ -126,10 +127,13 @@ class _State:
     """What the helper made once: its MarkdownIt, and the Liquid environment of the build."""
 
     def __init__(self) -> None:
+        self.liquid: tuple[str, Any] | None = None
+
+    @functools.cached_property
+    def md(self) -> Any:
         from .markdown import create_markdown
 
-        self.md = create_markdown()
-        self.liquid: tuple[str, Any] | None = None
+        return create_markdown()
 
 
 def _liquid(state: _State, ctx: LiquidContext, key: str, jobs: list[Any]) -> list[Any]:
@@ -138,8 +142,7 @@ def _liquid(state: _State, ctx: LiquidContext, key: str, jobs: list[Any]) -> lis
     from .liquid import create_liquid_environment, render_spans
 
     if state.liquid is None or state.liquid[0] != key:
-        md = state.md
-        env = create_liquid_environment(replace(ctx, markdownify=lambda text: md.render(text)))
+        env = create_liquid_environment(replace(ctx, markdownify=lambda t: state.md.render(t)))
         state.liquid = (key, env)
     return render_spans(state.liquid[1], jobs)
 
@@ -154,11 +157,16 @@ HANDLERS: dict[str, Callable[..., Any]] = {"liquid": _liquid, "markdown": _markd
 
 
 def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
-    # the slowest import first (Liquid is asked for first), then what Markdown needs
+    # Liquid is asked for first: it is made ready first, then Markdown (import and set-up,
+    # ~50 ms) unless Liquid was asked for already (then after answering, while the build
+    # looks up its cache with Liquid's answer).
+    import select
+
     import llmcourse.liquid  # noqa: F401
-    import llmcourse.parallel  # noqa: F401
 
     state = _State()
+    if not select.select([requests], [], [], 0)[0]:
+        state.md  # noqa: B018
     while True:
         try:
             name, args = pickle.load(requests)
@@ -170,3 +178,4 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
             answer = (False, f"{type(exc).__name__}: {exc}")
         pickle.dump(answer, answers, protocol=pickle.HIGHEST_PROTOCOL)
         answers.flush()
+        state.md  # noqa: B018 - made now, between requests, if not yet

@@ -14,6 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, SupportsIndex
 
+from .errors import ContentError
+
 Kind = Literal["lecture", "page"]
 
 # Attributes the Markdown stage puts on a lecture's slide breaks and speaker notes, for the
@@ -48,6 +50,14 @@ class LiquidSpan:
 
 
 @dataclass(frozen=True)
+class FileBody:
+    """A cached document's body before it is read: the last ``size`` bytes of its file (the
+    file's hash, checked when they are read, must be the document's ``source_hash``)."""
+
+    size: int
+
+
+@dataclass(frozen=True)
 class Document:
     """One Markdown file after its front matter is parsed and its URL is known."""
 
@@ -58,9 +68,10 @@ class Document:
     output: str  # file under OUT: "lectures/LLM/index.html"
     layout: str
     # Markdown after the front matter (Liquid not yet rendered), or UTF-8 bytes that end with
-    # it (the whole file, for a document from the cache) from ``body_offset`` on: decoded
-    # only when read (see ``body``), since a warm build of 1000 lectures reads none of them
-    stored_body: str | bytes
+    # it from ``body_offset`` on, or, for a document from the cache, still in its file
+    # (``FileBody``): decoded, or read, only when needed (see ``body``), since a warm build of
+    # 1000 lectures reads none of them
+    stored_body: str | bytes | FileBody
     body_line: int  # file line of the body's first line
     source_hash: str  # sha256 of the file's bytes: the cache key of everything derived
     date: datetime | None = None
@@ -91,11 +102,24 @@ class Document:
         stored = self.stored_body
         if isinstance(stored, str):
             return stored
+        if isinstance(stored, FileBody):
+            stored = self._read_body(stored.size)
         return str(memoryview(stored)[self.body_offset:], "utf-8", "surrogatepass")
+
+    def _read_body(self, size: int) -> bytes:
+        """The file's bytes, which must still be the ones this document was parsed from."""
+        data = self.source.path.read_bytes()
+        if size > len(data) or hashlib.sha256(data).hexdigest() != self.source_hash:
+            raise ContentError(self.source.rel, 0, "the file changed while the site was being "
+                               "built: build again")
+        # kept once read (a document parsed in this build holds its file's bytes too)
+        object.__setattr__(self, "stored_body", data)
+        object.__setattr__(self, "body_offset", len(data) - size)
+        return data
 
     def packed(self) -> Document:
         """This document with its body as UTF-8 bytes, to be kept in the cache."""
-        if isinstance(self.stored_body, bytes):
+        if not isinstance(self.stored_body, str):
             return self
         return replace(self, stored_body=self.stored_body.encode("utf-8", "surrogatepass"))
 
