@@ -61,8 +61,15 @@ def _fixed_time(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1760000000")
 
 
+@pytest.mark.parametrize("ahead", ["right", "wrong"])
 def test_a_build_with_a_helper_is_the_same_as_without(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      ahead: str) -> None:
+    """The helper renders the edited lecture's Markdown as soon as it has its Liquid, before
+    the build knows it must: used when the text is the one the build would render, else the
+    lecture is rendered again (here the helper is made to get it wrong)."""
+    if ahead == "wrong":  # (the helper is forked with this; the build keeps the real one)
+        monkeypatch.setattr("llmcourse.content.text_digest", lambda text: "not it")
     calls: list[str] = []
     real_send = Helper.send
 
@@ -74,7 +81,8 @@ def test_a_build_with_a_helper_is_the_same_as_without(tmp_path: Path,
     helper = Helper.start()
     assert helper is not None
     with_helper = edited_twice(tmp_path / "a", helper)
-    assert calls == ["liquid", "markdown"]  # it did the work
+    assert calls == (["liquid", "markdown_after_liquid"] if ahead == "right"
+                     else ["liquid", "markdown_after_liquid", "markdown"])
     alone = edited_twice(tmp_path / "b", None)
     assert with_helper == alone
 

@@ -168,6 +168,7 @@ class Builder:
                 fresh.append(source)
             else:  # reused from memory (dev server): its cache entry must not be pruned
                 reused.append(cached.cache_key)
+        self._parsed_now: set[str] = set()
         parsed = self._parse_fresh(fresh, config)
         docs, problems, seen = [], [], {}
         for rel in stamps:
@@ -201,6 +202,7 @@ class Builder:
             if document is not False:  # decoding and YAML: 2 ms a lecture
                 parsed[rel] = _Parsed(stamps[rel], document, list(hits[key][1]), key)
                 continue
+            self._parsed_now.add(rel)
             stat, data = _read(source.path)  # (as it is now, if it changed meanwhile)
             stamps[rel] = (stat.st_mtime_ns, stat.st_size, settings[1])
             digest = source_hash(data)
@@ -305,6 +307,7 @@ class Builder:
         # found and made so far
         self._contents.while_waiting = lambda: (self._environment(config),
                                                 self._store().commit())
+        self._contents.likely_changed = frozenset(self._parsed_now)
         entries, content_problems = self._contents.render(docs, config, now, found.assets,
                                                           templates.fingerprint)
         self._contents.while_waiting = None

@@ -42,6 +42,21 @@ class LiquidContext:
     markdownify: Callable[[str], str] | None = None
 
 
+LiquidOutput = tuple[int, int, str] | None  # (start, end, output) of a body's Liquid span
+
+
+def after_liquid(body: str, output: LiquidOutput) -> str:
+    """The body with its Liquid span replaced by what it rendered to."""
+    if output is None:
+        return body
+    start, end, rendered = output
+    return body[:start] + rendered + body[end:]
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def page_variables(doc: Document) -> dict[str, Any]:
     """Jekyll's ``page`` object for Liquid in content."""
     data: dict[str, Any] = dict(doc.front_matter)

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 
 from .cache import BuildCache, cache_key, code_fingerprint, urls_still_valid
 from .config import SiteConfig
-from .content import ContentContext, LiquidContext, page_variables
+from .content import (
+    ContentContext,
+    LiquidContext,
+    LiquidOutput,
+    after_liquid,
+    page_variables,
+    text_digest,
+)
 from .errors import Diagnostic
 from .helper import Helper, HelperGone
 from .model import Content, ContentBulk, DeferredBulk, Document, Entry, SourceFile
@@ -29,15 +36,7 @@ if TYPE_CHECKING:
     from .liquid import JekyllLiquid, SpanJob
 
 Progress = Callable[[str, int, int], None]
-LiquidOutput = tuple[int, int, str] | None  # (start, end, output) of a body's Liquid span
 Cached = tuple[Content, list[tuple[int, str]], object]  # content, warnings, URL lookups
-
-
-def _after_liquid(body: str, output: LiquidOutput) -> str:
-    if output is None:
-        return body
-    start, end, rendered = output
-    return body[:start] + rendered + body[end:]
 
 
 class ContentStage:
@@ -60,6 +59,10 @@ class ContentStage:
         # what the build would do next, done while the helper works (importing Jinja, ~30 ms,
         # instead of waiting for the helper; see ``Builder._assemble``)
         self.while_waiting: Callable[[], object] | None = None
+        # documents parsed anew for this build, set by the builder: their Markdown most
+        # likely needs rendering, so the helper starts on it with their Liquid
+        self.likely_changed: frozenset[str] = frozenset()
+        self._speculated: list[str] | None = None  # their paths, while the answer is due
 
     @functools.cached_property
     def md(self) -> MarkdownIt:
@@ -86,7 +89,7 @@ class ContentStage:
         # What Liquid sees besides the document itself; a long-lived builder (the dev server)
         # re-renders a document's Liquid, and re-hashes its key, only when it or this changed.
         liquid_key = cache_key(config.fingerprint(), now.isoformat(), listing.key, templates_key)
-        outputs, problems = self._liquid_outputs(docs, liquid, liquid_key)
+        outputs, problems = self._liquid_outputs(docs, liquid, liquid_key, ctx)
         assets_key = cache_key([(a.rel, *_size_and_mtime(a.path)) for a in assets])
         # The key hashes every input of render_body except the URL map: a rendering records
         # which paths it looked up there, and stays valid while they resolve alike.
@@ -111,7 +114,7 @@ class ContentStage:
                 results[key] = hit
             else:
                 todo.append(doc)
-        fresh = self._render_markdown([(doc, _after_liquid(doc.body, outputs[doc.source.rel]))
+        fresh = self._render_markdown([(doc, after_liquid(doc.body, outputs[doc.source.rel]))
                                        for doc in todo], ctx,
                                       self._progress(len(docs) - len(todo), len(docs)))
         for doc, (content, warnings, deps) in zip(todo, fresh):
@@ -154,13 +157,24 @@ class ContentStage:
                 return bulk
         except LookupError:
             pass
-        content = render_one(doc, _after_liquid(doc.body, output), self.md, ctx)[0]
+        content = render_one(doc, after_liquid(doc.body, output), self.md, ctx)[0]
         return content.bulk  # type: ignore[return-value]
 
     def _render_markdown(self, jobs: list[Job], ctx: ContentContext,
                          progress: Callable[[int], None] | None) -> list[Rendered]:
-        """A few documents go to the helper when there is one (it has its Markdown ready),
+        """What the helper rendered ahead, if these are the same documents with the same
+        text; a few others go to the helper when there is one (it has its Markdown ready),
         many to a process pool, the rest are rendered here."""
+        ahead = self._rendered_ahead()
+        if ahead:
+            done: dict[int, Rendered] = {}
+            for index, (doc, body) in enumerate(jobs):
+                got = ahead.get(doc.source.rel)
+                if got is not None and got[0] == text_digest(body):
+                    done[index] = got[1]
+            rest = self._render_markdown([j for i, j in enumerate(jobs) if i not in done], ctx,
+                                         progress)
+            return [done[i] if i in done else rest.pop(0) for i in range(len(jobs))]
         if self.helper is not None and 0 < len(jobs) < MIN_PARALLEL:
             try:
                 self.helper.send("markdown", ctx, jobs)
@@ -181,8 +195,21 @@ class ContentStage:
             except Exception:  # noqa: S110 - done again, and reported, by the caller
                 pass
 
-    def _liquid_outputs(self, docs: list[Document], liquid: LiquidContext, liquid_key: str
-                        ) -> tuple[dict[str, LiquidOutput], list[Diagnostic]]:
+    def _rendered_ahead(self) -> dict[str, tuple[str, Rendered]]:
+        """The helper's answer to ``_render_spans``'s Markdown request: path -> (digest of the
+        text it rendered, rendering)."""
+        paths, self._speculated = self._speculated, None
+        if not paths or self.helper is None:
+            return {}
+        try:
+            answers = self.helper.receive()
+        except HelperGone:
+            self.helper = None
+            return {}
+        return {path: answer for path, answer in zip(paths, answers) if answer is not None}
+
+    def _liquid_outputs(self, docs: list[Document], liquid: LiquidContext, liquid_key: str,
+                        ctx: ContentContext) -> tuple[dict[str, LiquidOutput], list[Diagnostic]]:
         """Each document's Liquid: None when it has no tags, else the span of its tags and
         what they render to (cheap next to Markdown, and part of the Markdown key)."""
         outputs: dict[str, LiquidOutput] = {}
@@ -212,7 +239,14 @@ class ContentStage:
                 shared[span.source] = len(jobs)
             job_of.append(len(jobs))
             jobs.append((doc.source.rel, span, {} if span.site_only else page_variables(doc)))
-        results = self._render_spans(jobs, liquid, liquid_key)
+        # documents whose Markdown likely renders, for the helper to start on: with the output
+        # of their Liquid job, or with the output already known here
+        ahead = []
+        if self.helper is not None and 0 < len(self.likely_changed) < MIN_PARALLEL:
+            job_index = {doc.source.rel: index for doc, index in zip(todo, job_of)}
+            ahead = [(doc, job_index.get(doc.source.rel), outputs.get(doc.source.rel))
+                     for doc in docs if doc.source.rel in self.likely_changed]
+        results = self._render_spans(jobs, liquid, liquid_key, ctx, ahead)
         problems = []
         for doc, index in zip(todo, job_of):
             rendered, span = results[index], doc.liquid
@@ -227,18 +261,25 @@ class ContentStage:
         self._liquid_memo = memo
         return outputs, problems
 
-    def _render_spans(self, jobs: list[SpanJob], liquid: LiquidContext, liquid_key: str
+    def _render_spans(self, jobs: list[SpanJob], liquid: LiquidContext, liquid_key: str,
+                      ctx: ContentContext, ahead: list[tuple[Document, int | None, LiquidOutput]]
                       ) -> list[str | Diagnostic]:
-        """By the helper when there is one, else here (python-liquid is imported then)."""
-        if not jobs:
-            return []
-        if self.helper is not None:
+        """By the helper when there is one, else here (python-liquid is imported then). The
+        helper is also asked to go on with the Markdown of ``ahead`` (see ``_rendered_ahead``),
+        while this process looks up its cache."""
+        if self.helper is not None and (jobs or ahead):
             try:
-                self.helper.send("liquid", liquid, liquid_key, jobs)
+                if jobs:
+                    self.helper.send("liquid", liquid, liquid_key, jobs)
+                if ahead:
+                    self.helper.send("markdown_after_liquid", ctx, ahead)
+                    self._speculated = [doc.source.rel for doc, *_ in ahead]
                 self._meanwhile()
-                return self.helper.receive()  # type: ignore[no-any-return]
+                return self.helper.receive() if jobs else []  # type: ignore[no-any-return]
             except HelperGone:
                 self.helper = None
+        if not jobs:
+            return []
         from .liquid import create_liquid_environment, render_spans
 
         if self._liquid_env is None or self._liquid_env[0] != liquid_key:

@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .content import ContentContext, LiquidContext
+    from .model import Document
     from .parallel import Job, Rendered
 
 CACHE_FILE = (".llmcourse-cache", "cache.sqlite")  # cache.CACHE_DIR, cache._DB_NAME
@@ -60,6 +61,7 @@ class Helper:
             return None
         request_read, request_write = os.pipe()
         answer_read, answer_write = os.pipe()
+        _widen(request_write)
         pid = os.fork()
         if pid == 0:  # the helper: serve, and leave without running the parent's cleanup
             code = 1
@@ -122,12 +124,24 @@ class Helper:
             pass
 
 
+def _widen(pipe: int) -> None:
+    """Room for a whole request (the site's listing for Liquid is ~250 kB) where the system
+    allows (Linux): sending it then never waits for the helper to be reading."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, AttributeError, OSError):
+        pass
+
+
 # -- the helper's side ----------------------------------------------------------------------
 class _State:
     """What the helper made once: its MarkdownIt, and the Liquid environment of the build."""
 
     def __init__(self) -> None:
         self.liquid: tuple[str, Any] | None = None
+        self.last_spans: list[Any] = []  # the last Liquid answer
 
     @functools.cached_property
     def md(self) -> Any:
@@ -144,7 +158,29 @@ def _liquid(state: _State, ctx: LiquidContext, key: str, jobs: list[Any]) -> lis
     if state.liquid is None or state.liquid[0] != key:
         env = create_liquid_environment(replace(ctx, markdownify=lambda t: state.md.render(t)))
         state.liquid = (key, env)
-    return render_spans(state.liquid[1], jobs)
+    state.last_spans = render_spans(state.liquid[1], jobs)
+    return state.last_spans
+
+
+def _markdown_after_liquid(state: _State, ctx: ContentContext,
+                           items: list[tuple[Document, int | None, Any]]) -> list[Any]:
+    """Each document's Markdown, its body through Liquid as the last Liquid answer (the
+    job at the index) or ``output`` says; with the digest of that text (the build checks
+    it is the text it would render). None where its Liquid failed."""
+    from .content import after_liquid, text_digest
+    from .parallel import render_one
+
+    done: list[Any] = []
+    for doc, index, output in items:
+        if index is not None:
+            rendered = state.last_spans[index] if index < len(state.last_spans) else None
+            if not isinstance(rendered, str) or doc.liquid is None:
+                done.append(None)
+                continue
+            output = (doc.liquid.start, doc.liquid.end, rendered)
+        body = after_liquid(doc.body, output)
+        done.append((text_digest(body), render_one(doc, body, state.md, ctx)))
+    return done
 
 
 def _markdown(state: _State, ctx: ContentContext, jobs: list[Job]) -> list[Rendered]:
@@ -153,7 +189,8 @@ def _markdown(state: _State, ctx: ContentContext, jobs: list[Job]) -> list[Rende
     return [render_one(doc, body, state.md, ctx) for doc, body in jobs]
 
 
-HANDLERS: dict[str, Callable[..., Any]] = {"liquid": _liquid, "markdown": _markdown}
+HANDLERS: dict[str, Callable[..., Any]] = {"liquid": _liquid, "markdown": _markdown,
+                                           "markdown_after_liquid": _markdown_after_liquid}
 
 
 def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
