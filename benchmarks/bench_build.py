@@ -1,6 +1,6 @@
 """Benchmark llmcourse against Jekyll and Hugo on the same N-lecture corpus.
 
-    python benchmarks/bench_build.py --n 67 1000 --runs 3
+    python benchmarks/bench_build.py --n 67 1000 --runs 5
 
 Reports min/median over --runs of: cold build (no cache, no output), warm build (cache and
 output present, nothing changed), one lecture edited, and the peak memory of the largest
@@ -19,17 +19,19 @@ Profile (cProfile and per-stage timers, 1000 lectures; machine shared, so read t
     the mojibake check ~0.3 ms a lecture).
   * Edit (a new process, one lecture's text changed; timers around each stage of the CLI,
     ms after the interpreter started, itself ~90 ms here): click and the build command ~20;
-    the helper process forked at ~25 (``llmcourse.helper``: it imports python-liquid and
-    markdown-it and sets them up, ~150 ms, on the other core); the pipeline's imports
-    (Jinja, YAML, ...) ~80; reading and hashing the 1000 files ~70 (content hashes, not
-    mtimes); their 1000 parse entries ~30 (no bodies: the file's bytes are the body); the
-    content stage ~75: Liquid of every lecture (one distinct text, by the helper) ~15, the
-    1000 content entries ~7 (summaries only: HTML, tables of contents and plugin data are
-    read when a page shows them), the edited lecture's Markdown (helper) ~30; course order
-    and page manifest ~15; planning ~3000 outputs by key ~33; rendering the lecture's page
-    and slides ~17 (the home and tag pages show summaries, unchanged); writing 2 files and
-    checking OUT ~17. The build process runs without the cyclic garbage collector (it went
-    through the 100,000s of long-lived objects ~40 ms per build).
+    the helper process forked at ~25 (``llmcourse.helper``: on the other core it imports
+    python-liquid and markdown-it and sets them up, ~150 ms); the pipeline's imports (YAML,
+    the stages; Jinja comes later) ~65; reading and hashing the 1000 files ~55 (content
+    hashes, not mtimes; the bytes are not kept: a cached document reads its body when it
+    needs it); their 1000 parse entries ~25; the content stage ~55: the course listing ~10,
+    Liquid (one distinct text, by the helper, which goes straight on to the Markdown of the
+    document parsed anew) while this process imports Jinja and commits the cache ~20, the
+    1000 content entries ~15 (summaries only: HTML, tables of contents and plugin data are
+    read when a page shows them), the Markdown then already there; course order and page
+    manifest ~10; planning ~3000 outputs by key ~35; rendering the lecture's page and slides
+    ~20 (the home and tag pages show summaries, unchanged); writing 2 files and checking
+    OUT ~17. The build process runs without the cyclic garbage collector (it went through
+    the 100,000s of long-lived objects ~40 ms per build).
   * Warm (nothing changed): the same without the Markdown and the two pages.
   * Memory: pages stream from Jinja into a staging folder inside OUT, cache entries are
     flushed every 16 MB, bodies and HTML are held as bytes, and the Markdown workers come
