@@ -115,6 +115,7 @@ class Builder:
         self.time = time  # fixed for a long-lived builder (dev server); else per build
         self.progress = progress
         self._parsed: dict[str, _Parsed] = {}
+        self._parsed_now: set[str] = set()  # of the last build: found in no cache
         self._cache: BuildCache | None = None
         self._contents = ContentStage(options.site_dir, self._store, jobs=options.jobs,
                                       progress=progress)
@@ -168,7 +169,7 @@ class Builder:
                 fresh.append(source)
             else:  # reused from memory (dev server): its cache entry must not be pruned
                 reused.append(cached.cache_key)
-        self._parsed_now: set[str] = set()
+        self._parsed_now.clear()
         parsed = self._parse_fresh(fresh, config)
         docs, problems, seen = [], [], {}
         for rel in stamps:
