@@ -211,7 +211,8 @@ def nav_fingerprint(site: Site) -> str:
 
 
 def content_fingerprint(entries: Iterable[Entry]) -> str:
-    """For pages that show other pages' text (feeds)."""
+    """For pages that show other pages' text: feeds, and list pages whose rendering read it
+    (``PlannedPage.light_key``)."""
     return fingerprint([(e.doc.source_hash, e.content.digest) for e in entries])
 
 
