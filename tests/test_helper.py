@@ -158,3 +158,28 @@ def test_the_command_line_build_after_an_edit_matches_a_fresh_one(site: Path,
     cli()
     cli("-o", str(tmp_path / "fresh"), "--no-cache", "-j", "1")
     assert tree(site / "_site") == tree(tmp_path / "fresh")
+
+
+def test_big_requests_and_answers_cross_without_a_deadlock(site: Path, tmp_path: Path) -> None:
+    """The build sends the Markdown of 31 edited lectures (more than a pipe holds) before it
+    reads the Liquid of 250 (more than a pipe holds too): the helper must go on reading."""
+    filler = "Words of the lecture between its Liquid tags. " * 40
+    text = "{{ page.title }} " + filler + "{{ page.title }}\n\n" + "More text. " * 3000
+
+    def lectures(edit: str) -> None:
+        for day in range(250):
+            body = text + (edit if day < 31 else "")
+            write(site / "content" / "lectures" / f"2025-01-01-l{day:03d}.md",
+                  f"---\ntitle: Lecture {day}\n---\n{body}\n")
+
+    def cli(*args: str) -> None:
+        done = subprocess.run([sys.executable, "-m", "llmcourse.cli", "build", str(site), *args],
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+
+    lectures("")
+    cli()
+    lectures("Edited.")
+    cli()  # (a deadlock would time out here)
+    cli("-o", str(tmp_path / "fresh"), "--no-cache", "-j", "1")
+    assert tree(site / "_site") == tree(tmp_path / "fresh")

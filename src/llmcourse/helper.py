@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import queue
+
     from .content import ContentContext, LiquidContext
     from .model import Document
     from .parallel import Job, Rendered
@@ -197,22 +199,43 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     # Liquid is asked for first: it is made ready first, then Markdown (import and set-up,
     # ~50 ms) unless Liquid was asked for already (then after answering, while the build
     # looks up its cache with Liquid's answer).
+    import queue
     import select
 
     import llmcourse.liquid  # noqa: F401
 
+    # Answers are written by a thread of their own, so this loop always goes back to
+    # reading: the build sends its next request before it reads the last answer, and
+    # neither side may wait on a full pipe while the other waits too.
+    outbox: queue.SimpleQueue[tuple[bool, Any] | None] = queue.SimpleQueue()
+    writer = threading.Thread(target=_write_answers, args=(outbox, answers))
+    writer.start()
     state = _State()
     if not select.select([requests], [], [], 0)[0]:
         state.md  # noqa: B018
-    while True:
-        try:
-            name, args = pickle.load(requests)
-        except EOFError:
-            return
-        try:
-            answer = (True, HANDLERS[name](state, *args))
-        except Exception as exc:  # reported to the parent, which does the work itself
-            answer = (False, f"{type(exc).__name__}: {exc}")
-        pickle.dump(answer, answers, protocol=pickle.HIGHEST_PROTOCOL)
-        answers.flush()
-        state.md  # noqa: B018 - made now, between requests, if not yet
+    try:
+        while True:
+            try:
+                name, args = pickle.load(requests)
+            except EOFError:
+                return
+            try:
+                outbox.put((True, HANDLERS[name](state, *args)))
+            except Exception as exc:  # reported to the parent, which does the work itself
+                outbox.put((False, f"{type(exc).__name__}: {exc}"))
+            state.md  # noqa: B018 - made now, between requests, if not yet
+    finally:
+        outbox.put(None)
+        writer.join()
+
+
+def _write_answers(outbox: queue.SimpleQueue[tuple[bool, Any] | None],
+                   answers: IO[bytes]) -> None:
+    try:
+        while (answer := outbox.get()) is not None:
+            pickle.dump(answer, answers, protocol=pickle.HIGHEST_PROTOCOL)
+            answers.flush()
+    except Exception:  # the build went away, or an answer would not pickle: the build
+        pass  # reads the end of the pipe (or a torn answer) and does the work itself
+    finally:
+        answers.close()
