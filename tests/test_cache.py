@@ -377,3 +377,17 @@ def test_second_build_parses_nothing(site: Path, monkeypatch: pytest.MonkeyPatch
     assert build(site, out="_again").markdown_rendered == 0
     assert parsed == []
     assert tree(site / "_again") == tree(site / "_site")
+
+
+def test_liquid_listing_other_lectures_follows_their_titles(site: Path) -> None:
+    """A long-lived builder (the dev server's) renders a body's Liquid again when what it
+    sees of the other lectures changed: site.posts after a title change."""
+    lecture(site, 1, "First.")
+    lecture(site, 2, "{% for p in site.posts %}[{{ p.title }}]{% endfor %}")
+    server = Builder(BuildOptions(site, site / "_preview", remember_pages=False), time=NOW)
+    server.build()
+    write(site / "content" / "lectures" / "2025-09-01-l1.md",
+          "---\ntitle: Renamed\ncategories: [Lecture]\n---\nFirst.\n")
+    result = server.build()
+    page = result.outputs["lectures/l2/index.html"].decode()
+    assert "[Lecture 2][Renamed]" in page

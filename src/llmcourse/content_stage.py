@@ -351,8 +351,11 @@ def _listing_of(docs: list[Document]) -> Listing:
     posts = _liquid_posts(docs)
     post_urls = {d.source.content_rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]: d.url
                  for d in docs if d.is_lecture}
-    urls_key = cache_key(sorted(urls.items()))
-    return Listing(urls, posts, post_urls, cache_key(posts, urls_key, post_urls), urls_key)
+    urls_key = cache_key(list(urls.items()))  # (sorted by urls_by_source_of)
+    # site.posts and post_urls are made of the lectures' files and metadata, which their
+    # ``meta_digest``s cover: hashing those is a tenth of hashing the posts themselves
+    shown = [(d.source.rel, d.meta_digest) for d in docs if d.is_lecture]
+    return Listing(urls, posts, post_urls, cache_key(shown, urls_key), urls_key)
 
 
 def urls_by_source_of(docs: list[Document]) -> dict[str, str]:
