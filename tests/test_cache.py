@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from llmcourse.build import BuildOptions, Builder, BuildResult
-from llmcourse.cache import CACHE_DIR, BuildCache, _encode
+from llmcourse.cache import _KEEP_GENERATIONS, CACHE_DIR, BuildCache, _encode
 from llmcourse.cli import cli
 from llmcourse.errors import ContentError
 from llmcourse.model import ContentBulk
@@ -222,7 +222,7 @@ def test_unused_entries_are_pruned(site: Path) -> None:
     count = lambda: sqlite3.connect(site / DB).execute("SELECT count(*) FROM entries").fetchone()[0]
     full = count()
     (site / "content" / "lectures" / "2025-09-03-l3.md").unlink()
-    for _ in range(4):
+    for _ in range(_KEEP_GENERATIONS + 1):
         build(site)
     assert count() == full - 2  # l3's parse and content entries are gone
 
@@ -262,7 +262,7 @@ def test_a_long_lived_builder_keeps_the_entries_it_reuses_from_memory(site: Path
     make_site(site)
     server = Builder(BuildOptions(site, site / "_preview"), time=NOW)
     edited = lecture(site, 1, "first version")
-    for save in range(6):  # more saves than the cache keeps unused generations
+    for save in range(_KEEP_GENERATIONS + 2):  # more saves than unused entries are kept
         edited.write_text(f"---\ntitle: L1\n---\nversion {save}\n", encoding="utf-8")
         server.build()
     fresh = Builder(BuildOptions(site, site / "_site"), time=NOW).build()
@@ -391,3 +391,18 @@ def test_liquid_listing_other_lectures_follows_their_titles(site: Path) -> None:
     result = server.build()
     page = result.outputs["lectures/l2/index.html"].decode()
     assert "[Lecture 2][Renamed]" in page
+
+
+def test_warm_builds_keep_every_entry_but_rewrite_generations_seldom(site: Path) -> None:
+    """An entry's generation (what pruning goes by) is written again only once it is a few
+    builds old: a warm build mostly writes nothing, and still no entry in use is pruned."""
+    make_site(site)
+    build(site)
+    seen = []
+    for _ in range(_KEEP_GENERATIONS * 2):
+        assert build(site).markdown_rendered == 0
+        with opened(site / DB) as conn:
+            seen.append(dict(conn.execute("SELECT key, generation FROM used").fetchall()))
+    assert set(seen[-1]) == set(seen[0])  # nothing in use was pruned
+    left_alone = sum(before == after for before, after in zip(seen, seen[1:]))
+    assert left_alone >= len(seen) // 2

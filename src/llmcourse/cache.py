@@ -37,8 +37,12 @@ CACHE_DIR = ".llmcourse-cache"
 _DB_NAME = "cache.sqlite"  # (both also in helper.CACHE_FILE)
 _FORMAT = "6"  # bump when the layout of the table or of a value changes
 _MAX_PENDING = 16 << 20  # bytes of new entries held before they are written
-_MAX_LOG = 1 << 20  # bytes of write-ahead log a build leaves behind at most
-_KEEP_GENERATIONS = 3  # entries unused for this many successful builds are pruned
+_MAX_LOG = 16 << 20  # bytes of write-ahead log a build leaves behind at most
+_KEEP_GENERATIONS = 6  # entries unused for this many successful builds are pruned
+# An entry's generation is written again only once it is this many builds old: a build of
+# 1000 lectures then rewrites the 2000 generations every third build, not every build (they
+# were most of what it wrote to the cache, and of the log the next build reads back).
+_REFRESH_AFTER = 3
 
 
 def cache_key(*parts: object) -> str:
@@ -55,6 +59,7 @@ class BuildCache:
         self._db: sqlite3.Connection | None = None
         self._generation = 0
         self._used: set[str] = set()
+        self._generations: dict[str, int] = {}  # as stored, of the entries read
         self._pending: dict[str, tuple[bytes, bytes | None]] = {}
         self._pid = os.getpid()  # a forked process opens its own connection (see get_bulk)
         self._inherited: sqlite3.Connection | None = None  # (see get_bulk)
@@ -123,13 +128,14 @@ class BuildCache:
             for start in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
                 part = wanted[start:start + 500]
                 rows = self._db.execute(
-                    f"SELECT key, value FROM entries WHERE key IN ({','.join('?' * len(part))})",
-                    part).fetchall()
-                for key, blob in rows:
+                    "SELECT entries.key, value, generation FROM entries LEFT JOIN used "
+                    "ON used.key = entries.key "
+                    f"WHERE entries.key IN ({','.join('?' * len(part))})", part).fetchall()
+                for key, blob, generation in rows:
                     value = _decode(blob)
                     if value is not _MISSING:
                         found[key] = value
-                        self._used.add(key)
+                        self._note_use(key, generation)
         except sqlite3.DatabaseError:
             self._reset()
             return {}
@@ -172,6 +178,7 @@ class BuildCache:
             return  # a value that cannot be pickled is simply not cached
         self._pending[key] = entry
         self._used.add(key)
+        self._generations[key] = self._generation
         self._pending_size += len(entry[0]) + len(entry[1] or b"")
         if self._pending_size > _MAX_PENDING:
             self.commit()  # entries stand alone (content-addressed): a cold build of a big
@@ -180,7 +187,18 @@ class BuildCache:
     def touch(self, keys: Iterable[str]) -> None:
         """Entries a long-lived builder reused from memory count as used too."""
         if self._db is not None:
-            self._used.update(k for k in keys if k)
+            for key in keys:
+                if key:
+                    self._note_use(key, self._generations.get(key))
+
+    def _note_use(self, key: str, generation: int | None) -> None:
+        """``key`` is used by this build: its generation is written again when it is old
+        (``_REFRESH_AFTER``), or not known."""
+        if generation is None or generation <= self._generation - _REFRESH_AFTER:
+            self._used.add(key)
+            self._generations[key] = self._generation
+        else:
+            self._generations[key] = generation
 
     def commit(self) -> None:
         """Write the new entries, and mark the reused ones as used, in one transaction."""
