@@ -115,7 +115,6 @@ class BuildCache:
             self._generation = int(meta.get("generation", "0")) + 1
         except ValueError:
             self._generation = 1
-        db.execute("PRAGMA integrity_check(1)").fetchone()  # raises on a mangled file header
 
     # -- reading and writing ------------------------------------------------------------
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
