@@ -122,14 +122,15 @@ def test_a_helper_answers_what_it_is_asked_and_ends_with_its_caller() -> None:
     helper = Helper.start()
     assert helper is not None
     pid = helper._pid
+    helper.send("no-such-handler")
     with pytest.raises(HelperGone):
-        helper.call("no-such-handler")
+        helper.receive()
     assert helper._pid == pid  # a failed request leaves it serving
     helper.close()
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # type: ignore[arg-type]  # reaped
     with pytest.raises(HelperGone):
-        helper.call("markdown")
+        helper.send("markdown")
 
 
 def test_only_builds_that_gain_start_one(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:

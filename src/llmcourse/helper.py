@@ -48,7 +48,7 @@ class HelperGone(Exception):
 
 
 class Helper:
-    """The parent's end: ``call`` a handler in the helper and wait for its result."""
+    """The build's end: ``send`` requests to the helper, ``receive`` their answers."""
 
     def __init__(self, pid: int, requests: IO[bytes], answers: IO[bytes]) -> None:
         self._pid: int | None = pid
@@ -80,14 +80,9 @@ class Helper:
         os.close(answer_write)
         return cls(pid, os.fdopen(request_write, "wb"), os.fdopen(answer_read, "rb"))
 
-    def call(self, name: str, *args: Any) -> Any:
-        """``HANDLERS[name](*args)`` run in the helper; HelperGone if it cannot say."""
-        self.send(name, *args)
-        return self.receive()
-
     def send(self, name: str, *args: Any) -> None:
-        """Ask for ``HANDLERS[name](*args)``; ``receive`` waits for the answer. (In between,
-        this process can do something else.)"""
+        """Ask for ``HANDLERS[name](*args)``, run in the helper; ``receive`` waits for the
+        answers, in order. (In between, this process can do something else.)"""
         if self._pid is None:
             raise HelperGone
         try:
@@ -98,7 +93,7 @@ class Helper:
             raise HelperGone from exc
 
     def receive(self) -> Any:
-        """The answer to the request sent last; HelperGone if it cannot say."""
+        """The answer to the oldest request not answered yet; HelperGone if it cannot say."""
         if self._pid is None:
             raise HelperGone
         try:
