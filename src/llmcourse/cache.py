@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 from . import __version__
 
 CACHE_DIR = ".llmcourse-cache"
-_DB_NAME = "cache.sqlite"  # (both also in helper.CACHE_FILE)
+DB_NAME = "cache.sqlite"
 _FORMAT = "6"  # bump when the layout of the table or of a value changes
 _MAX_PENDING = 16 << 20  # bytes of new entries held before they are written
 _MAX_LOG = 16 << 20  # bytes of write-ahead log a build leaves behind at most
@@ -65,7 +65,7 @@ class BuildCache:
         self._inherited: sqlite3.Connection | None = None  # (see get_bulk)
         self._pending_size = 0
         if folder is not None:
-            self._db = self._open(folder / _DB_NAME)
+            self._db = self._open(folder / DB_NAME)
 
     @property
     def enabled(self) -> bool:
@@ -155,7 +155,7 @@ class BuildCache:
             try:
                 if os.getpid() != self._pid:  # (the parent's connection is left unclosed)
                     self._inherited, self._pid = self._db, os.getpid()
-                    self._db = sqlite3.connect(self.folder / _DB_NAME, timeout=5,
+                    self._db = sqlite3.connect(self.folder / DB_NAME, timeout=5,
                                                isolation_level=None)
                 row = self._db.execute("SELECT bulk FROM entries WHERE key = ?",
                                        (key,)).fetchone()
@@ -247,7 +247,7 @@ class BuildCache:
         recovery): 20 MB after a cold build of 1000 lectures, a fifth of the next build."""
         assert self.folder is not None
         try:
-            size = os.stat(self.folder / (_DB_NAME + "-wal")).st_size
+            size = os.stat(self.folder / (DB_NAME + "-wal")).st_size
         except OSError:
             return
         if size > _MAX_LOG:
@@ -262,7 +262,7 @@ class BuildCache:
         """The file broke under us: drop it; this build goes on without a cache."""
         self.close()
         if self.folder is not None:
-            _remove_db(self.folder / _DB_NAME)
+            _remove_db(self.folder / DB_NAME)
 
 
 def clear_cache(site_dir: Path) -> bool:

@@ -7,8 +7,8 @@ sources and loads the cache, then renders the few documents' Liquid and Markdown
 Requests and answers are pickled over two pipes. Whatever goes wrong with the helper (it
 died, it raised), the work is done in this process instead, so no output depends on it.
 
-``llmcourse build`` starts it before it even imports the build pipeline (Jinja, YAML...), so
-this module imports next to nothing itself.
+``llmcourse build`` starts it before it imports the rest of the build pipeline (the stages,
+Jinja...); what this module imports the build needs too, and the helper then has it.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from .cache import CACHE_DIR, DB_NAME
+from .parallel import default_jobs
+
 if TYPE_CHECKING:
     import queue
 
@@ -28,19 +31,14 @@ if TYPE_CHECKING:
     from .model import Document
     from .parallel import Job, Rendered
 
-CACHE_FILE = (".llmcourse-cache", "cache.sqlite")  # cache.CACHE_DIR, cache._DB_NAME
 
 
 def wanted(site_dir: Path, *, jobs: int, use_cache: bool) -> bool:
     """Whether a build gains from a helper: one that will find most of its work cached (not
     a cold build, whose Markdown goes to a process pool), on more than one core, and not
     told to use one process."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return (use_cache and jobs != 1 and cores > 1
-            and site_dir.joinpath(*CACHE_FILE).is_file())
+    return (use_cache and jobs != 1 and default_jobs() > 1
+            and (site_dir / CACHE_DIR / DB_NAME).is_file())
 
 
 class HelperGone(Exception):
