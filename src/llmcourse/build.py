@@ -304,14 +304,11 @@ class Builder:
         reserved.update((rel, "the theme's static/" + rel) for rel in minified)
         problems += find_url_clashes(docs, reserved)
         templates = read_templates(template_dirs(opts.site_dir))
-        # what comes next, done while the helper works: Jinja, and writing the cache entries
-        # found and made so far
-        self._contents.while_waiting = lambda: (self._environment(config),
-                                                self._store().commit())
-        self._contents.likely_changed = frozenset(self._parsed_now)
-        entries, content_problems = self._contents.render(docs, config, now, found.assets,
-                                                          templates.fingerprint)
-        self._contents.while_waiting = None
+        entries, content_problems = self._contents.render(
+            docs, config, now, found.assets, templates.fingerprint,
+            likely_changed=frozenset(self._parsed_now),
+            # what comes next: Jinja, and writing the cache entries found and made so far
+            while_waiting=lambda: (self._environment(config), self._store().commit()))
         self._stop_helper()  # it has done its part
         problems += content_problems
         env = self._environment(config)

@@ -56,12 +56,7 @@ class ContentStage:
         self._liquid_env: tuple[str, JekyllLiquid] | None = None
         # a one-shot build's helper process (see ``helper``), while the build has one
         self.helper: Helper | None = None
-        # what the build would do next, done while the helper works (importing Jinja, ~30 ms,
-        # instead of waiting for the helper; see ``Builder._assemble``)
-        self.while_waiting: Callable[[], object] | None = None
-        # documents parsed anew for this build, set by the builder: their Markdown most
-        # likely needs rendering, so the helper starts on it with their Liquid
-        self.likely_changed: frozenset[str] = frozenset()
+        self._while_waiting: Callable[[], object] | None = None  # (see ``render``)
         self._speculated: list[str] | None = None  # their paths, while the answer is due
 
     @functools.cached_property
@@ -73,9 +68,23 @@ class ContentStage:
         return create_markdown()
 
     def render(self, docs: list[Document], config: SiteConfig, now: datetime,
-               assets: tuple[SourceFile, ...], templates_key: str
+               assets: tuple[SourceFile, ...], templates_key: str, *,
+               likely_changed: frozenset[str] = frozenset(),
+               while_waiting: Callable[[], object] | None = None
                ) -> tuple[list[Entry], list[Diagnostic]]:
-        """``templates_key`` fingerprints the template folders (Liquid includes live there)."""
+        """``templates_key`` fingerprints the template folders (Liquid includes live there).
+        With a helper: ``likely_changed`` are the documents parsed anew, whose Markdown most
+        likely renders (the helper starts on it with their Liquid), and ``while_waiting`` what
+        the caller would do next, done while the helper works instead of waiting for it."""
+        self._while_waiting = while_waiting
+        try:
+            return self._render(docs, config, now, assets, templates_key, likely_changed)
+        finally:
+            self._while_waiting = None
+
+    def _render(self, docs: list[Document], config: SiteConfig, now: datetime,
+                assets: tuple[SourceFile, ...], templates_key: str,
+                likely_changed: frozenset[str]) -> tuple[list[Entry], list[Diagnostic]]:
         listing = self._listing.of(docs)
         urls_by_source = listing.urls_by_source
         ctx = ContentContext(config.baseurl, urls_by_source, config.math,
@@ -89,7 +98,7 @@ class ContentStage:
         # What Liquid sees besides the document itself; a long-lived builder (the dev server)
         # re-renders a document's Liquid, and re-hashes its key, only when it or this changed.
         liquid_key = cache_key(config.fingerprint(), now.isoformat(), listing.key, templates_key)
-        outputs, problems = self._liquid_outputs(docs, liquid, liquid_key, ctx)
+        outputs, problems = self._liquid_outputs(docs, liquid, liquid_key, ctx, likely_changed)
         assets_key = cache_key([(a.rel, *_size_and_mtime(a.path)) for a in assets])
         # The key hashes every input of render_body except the URL map: a rendering records
         # which paths it looked up there, and stays valid while they resolve alike.
@@ -186,9 +195,9 @@ class ContentStage:
                           progress=progress)
 
     def _meanwhile(self) -> None:
-        """``while_waiting``, once, as a head start: its errors are the caller's to meet
-        again later, where they are reported."""
-        task, self.while_waiting = self.while_waiting, None
+        """``render``'s ``while_waiting``, once, as a head start: its errors are the caller's
+        to meet again later, where they are reported."""
+        task, self._while_waiting = self._while_waiting, None
         if task is not None:
             try:
                 task()
@@ -209,7 +218,8 @@ class ContentStage:
         return {path: answer for path, answer in zip(paths, answers) if answer is not None}
 
     def _liquid_outputs(self, docs: list[Document], liquid: LiquidContext, liquid_key: str,
-                        ctx: ContentContext) -> tuple[dict[str, LiquidOutput], list[Diagnostic]]:
+                        ctx: ContentContext, likely_changed: frozenset[str]
+                        ) -> tuple[dict[str, LiquidOutput], list[Diagnostic]]:
         """Each document's Liquid: None when it has no tags, else the span of its tags and
         what they render to (cheap next to Markdown, and part of the Markdown key)."""
         outputs: dict[str, LiquidOutput] = {}
@@ -242,10 +252,10 @@ class ContentStage:
         # documents whose Markdown likely renders, for the helper to start on: with the output
         # of their Liquid job, or with the output already known here
         ahead = []
-        if self.helper is not None and 0 < len(self.likely_changed) < MIN_PARALLEL:
+        if self.helper is not None and 0 < len(likely_changed) < MIN_PARALLEL:
             job_index = {doc.source.rel: index for doc, index in zip(todo, job_of)}
             ahead = [(doc, job_index.get(doc.source.rel), outputs.get(doc.source.rel))
-                     for doc in docs if doc.source.rel in self.likely_changed]
+                     for doc in docs if doc.source.rel in likely_changed]
         results = self._render_spans(jobs, liquid, liquid_key, ctx, ahead)
         problems = []
         for doc, index in zip(todo, job_of):
