@@ -21,14 +21,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # (multiprocessing itself is imported when a pool starts)
-    import multiprocessing.context
-
 from .cache import LazyData
 from .content import ContentContext, render_body
 from .model import Content, Document
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (multiprocessing itself is imported when a pool starts)
+    import multiprocessing.context
+
     from markdown_it import MarkdownIt
 
 MIN_PARALLEL = 32  # fewer uncached documents than this render in-process
